@@ -1,0 +1,141 @@
+/**
+ * The one place configuration is read and validated. Every process (worker, API, `npm start`) calls
+ * `loadConfig()` once at start-up; a bad value stops the process with one message listing every problem.
+ */
+import path from 'node:path';
+import type { Priority } from '../domain/request-types';
+import type { SilencePolicy, TimingPolicy } from '../domain/request-lifecycle';
+import { isValidTimeZone } from '../domain/periods';
+import { parseDuration } from './duration';
+
+export interface TemporalConfig {
+  /** Unset: `npm start` runs the dev server and the processes use its address. */
+  address?: string;
+  namespace: string;
+  taskQueue: string;
+  tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string; serverName?: string };
+  apiKey?: string;
+}
+
+export interface Config {
+  port: number;
+  adminToken?: string;
+  dataDir: string;
+  /** Unset: `npm start` runs an embedded PostgreSQL (PGlite) under dataDir. */
+  databaseUrl?: string;
+  temporal: TemporalConfig;
+  billingTimeZone: string;
+  timing: TimingPolicy;
+  api: { bodyLimitBytes: number; requestTimeoutMs: number; rateLimitPerMinute: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_VALIDATION_SLA = 'urgent=1h,high=4h,normal=1d,low=3d';
+const DEFAULT_EXECUTION_SLA = 'urgent=4h,high=1d,normal=3d,low=7d';
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = parse(raw.trim());
+    if (value === undefined) {
+      problems.push(`${name}=${JSON.stringify(raw)} is not ${expected}`);
+      return fallback;
+    }
+    return value;
+  };
+  const optional = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+
+  const port = read('PORT', 3000, parsePort, 'a TCP port (0-65535)');
+  const databaseUrl = optional('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const billingTimeZone = read('RHS_BILLING_TIMEZONE', 'UTC', (raw) => (isValidTimeZone(raw) ? raw : undefined), 'an IANA time zone');
+
+  const timing: TimingPolicy = {
+    validationSlaMs: read('RHS_VALIDATION_SLA', parsePrioritySla(DEFAULT_VALIDATION_SLA)!, parsePrioritySla, 'priority=duration pairs for low, normal, high and urgent'),
+    executionSlaMs: read('RHS_EXECUTION_SLA', parsePrioritySla(DEFAULT_EXECUTION_SLA)!, parsePrioritySla, 'priority=duration pairs for low, normal, high and urgent'),
+    reminderEveryMs: read('RHS_REMINDER_EVERY', 24 * 3600_000, parsePositiveDuration, 'a duration such as 30s, 15m, 4h or 2d'),
+    silenceAfterMs: read('RHS_SILENCE_AFTER', 7 * 24 * 3600_000, parsePositiveDuration, 'a duration such as 30s, 15m, 4h or 2d'),
+    silencePolicy: {
+      correction: read<SilencePolicy['correction']>('RHS_SILENCE_POLICY_CORRECTION', 'cancel', oneOf(['cancel', 'remind_only']), 'cancel or remind_only'),
+      confirmation: read<SilencePolicy['confirmation']>('RHS_SILENCE_POLICY_CONFIRMATION', 'close_tacit', oneOf(['close_tacit', 'cancel', 'remind_only']), 'close_tacit, cancel or remind_only'),
+    },
+  };
+
+  const tlsCert = optional('TEMPORAL_TLS_CERT');
+  const tlsKey = optional('TEMPORAL_TLS_KEY');
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
+  const tlsCa = optional('TEMPORAL_TLS_CA');
+  const tlsServerName = optional('TEMPORAL_TLS_SERVER_NAME');
+  const wantsTls = Boolean(tlsCert || tlsCa || tlsServerName) || env.TEMPORAL_TLS === 'true';
+
+  const config: Config = {
+    port,
+    adminToken: optional('RHS_ADMIN_TOKEN'),
+    dataDir: path.resolve(optional('RHS_DATA_DIR') ?? './data'),
+    databaseUrl,
+    temporal: {
+      address: optional('TEMPORAL_ADDRESS'),
+      namespace: optional('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: optional('TEMPORAL_TASK_QUEUE') ?? 'remote-hands',
+      tls: wantsTls ? { clientCertPath: tlsCert, clientKeyPath: tlsKey, serverRootCaPath: tlsCa, serverName: tlsServerName } : undefined,
+      apiKey: optional('TEMPORAL_API_KEY'),
+    },
+    billingTimeZone,
+    timing,
+    api: {
+      bodyLimitBytes: read('RHS_BODY_LIMIT_BYTES', 64 * 1024, parsePositiveInt, 'a positive number of bytes'),
+      requestTimeoutMs: read('RHS_API_TIMEOUT_MS', 15_000, parsePositiveInt, 'a positive number of milliseconds'),
+      rateLimitPerMinute: read('RHS_RATE_LIMIT_PER_MINUTE', 600, parsePositiveInt, 'a positive number of calls'),
+    },
+    logLevel: read('RHS_LOG_LEVEL', 'info' as Config['logLevel'], oneOf(['debug', 'info', 'warn', 'error']), 'debug, info, warn or error'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parsePort(raw: string): number | undefined {
+  const n = parsePositiveInt(raw) ?? (raw === '0' ? 0 : undefined);
+  return n !== undefined && n <= 65535 ? n : undefined;
+}
+
+function parsePositiveInt(raw: string): number | undefined {
+  return /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined;
+}
+
+function parsePositiveDuration(raw: string): number | undefined {
+  const ms = parseDuration(raw);
+  return ms !== undefined && ms > 0 ? ms : undefined;
+}
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (raw: string): T | undefined => (allowed as readonly string[]).includes(raw) ? (raw as T) : undefined;
+}
+
+/** `urgent=1h,high=4h,normal=1d,low=3d`: every priority must be named once. */
+export function parsePrioritySla(raw: string): Record<Priority, number> | undefined {
+  const result: Partial<Record<Priority, number>> = {};
+  for (const pair of raw.split(',')) {
+    const [name, value] = pair.split('=').map((s) => s.trim());
+    const ms = value === undefined ? undefined : parsePositiveDuration(value);
+    if (!['low', 'normal', 'high', 'urgent'].includes(name) || ms === undefined || name in result) return undefined;
+    result[name as Priority] = ms;
+  }
+  const complete = result.low && result.normal && result.high && result.urgent;
+  return complete ? (result as Record<Priority, number>) : undefined;
+}
