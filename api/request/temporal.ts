@@ -1,0 +1,105 @@
+/**
+ * The API's side of the request workflow: start it (update-with-start, one round trip) and send it
+ * Updates, turning the validators' refusals into the contract's status codes.
+ */
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+import { allowedActions } from '../../domain/request-lifecycle';
+import type { RequestCommand, RequestFields } from '../../domain/request-types';
+import type { RequestRow } from '../../db/requests';
+import { ACTION_UPDATES, FILED_UPDATE_ID, filedUpdate, REFUSAL_TYPES, requestWorkflowId } from '../../workflows/request/messages';
+import { RhsClientId, RhsNumber, RhsPriority, RhsSite, RhsStatus } from '../../workflows/search-attributes';
+import type { requestWorkflow } from '../../workflows/request/workflow';
+import type { Caller } from '../auth';
+import type { ApiContext } from '../context';
+import { problems, type FieldError } from '../problem';
+
+/** Bounds every call to Temporal so no API call hangs past its timeout. */
+async function bounded<T>(context: ApiContext, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(problems.unavailable('the workflow did not answer in time; the action may still complete: read the request, or repeat the call with the same Idempotency-Key')),
+      context.config.api.requestTimeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function fileRequest(
+  context: ApiContext,
+  request: { requestId: string; number: string; clientId: string; fields: RequestFields; filedBy: Caller },
+): Promise<void> {
+  const { temporal, config } = context;
+  const workflowId = requestWorkflowId(request.number);
+  const start = new WithStartWorkflowOperation<typeof requestWorkflow>('requestWorkflow', {
+    workflowId,
+    taskQueue: config.temporal.taskQueue,
+    // One workflow per request number, even under concurrent repeats of one Idempotency-Key.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    args: [{
+      requestId: request.requestId,
+      number: request.number,
+      clientId: request.clientId,
+      fields: request.fields,
+      filedBy: { id: request.filedBy.id, role: request.filedBy.role, clientId: request.filedBy.clientId },
+      policy: config.timing,
+    }],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: RhsStatus, value: 'IN_VALIDATION' },
+      { key: RhsClientId, value: request.clientId },
+      { key: RhsSite, value: request.fields.site },
+      { key: RhsPriority, value: request.fields.priority },
+      { key: RhsNumber, value: request.number },
+    ]),
+  });
+  try {
+    await bounded(context, temporal.workflow.executeUpdateWithStart(filedUpdate, { updateId: FILED_UPDATE_ID, startWorkflowOperation: start }));
+  } catch (error) {
+    // A repeat of a filing whose request already ended: nothing to start, the stored request answers.
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw error;
+  }
+}
+
+export async function sendAction(context: ApiContext, row: RequestRow, command: RequestCommand, caller: Caller, updateId?: string): Promise<void> {
+  const handle = context.temporal.workflow.getHandle(requestWorkflowId(row.number));
+  const actor = { id: caller.id, role: caller.role, clientId: caller.clientId };
+  const update = ACTION_UPDATES[command.action] as typeof ACTION_UPDATES.validation;
+  try {
+    await bounded(context, handle.executeUpdate(update, { args: [{ command: command as Extract<RequestCommand, { action: 'validation' }>, actor }], updateId }));
+  } catch (error) {
+    throw refusalToProblem(error, row, caller) ?? error;
+  }
+}
+
+function refusalToProblem(error: unknown, row: RequestRow, caller: Caller) {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const failure = error.cause;
+    const details = (failure.details?.[0] ?? {}) as { status?: string; allowedActions?: string[]; errors?: FieldError[] };
+    switch (failure.type) {
+      case REFUSAL_TYPES.forbidden:
+        return problems.forbidden(failure.message);
+      case REFUSAL_TYPES.invalid_input:
+        return problems.invalid(details.errors ?? [], failure.message);
+      case REFUSAL_TYPES.invalid_state:
+        return problems.conflict(failure.message, { status: details.status, allowedActions: details.allowedActions ?? [] });
+    }
+  }
+  // The workflow has ended (closed, rejected, cancelled): every action is refused in its final state.
+  if (error instanceof WorkflowNotFoundError || (error instanceof Error && /already completed/i.test(error.message))) {
+    return problems.conflict(`the request is ${row.status}; allowed: ${allowedActions(row.status, caller.role).join(', ') || 'none'}`, {
+      status: row.status,
+      allowedActions: allowedActions(row.status, caller.role),
+    });
+  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return problems.unavailable('the workflow did not answer in time; read the request, or repeat the call with the same Idempotency-Key');
+  }
+  return undefined;
+}

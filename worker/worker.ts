@@ -1,0 +1,37 @@
+/**
+ * Builds the Temporal worker: every workflow and activity on one task queue. Production uses the
+ * workflow bundle built ahead (`npm run build` writes dist/workflow-bundle.js); without it the worker
+ * bundles from source at start-up, which is slower but fine for development.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Db } from '../db/connection';
+
+export const WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '../workflow-bundle.js');
+export const WORKFLOWS_SOURCE_PATH = require.resolve('../workflows');
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  temporal: Client;
+  db: Db;
+  namespace: string;
+  taskQueue: string;
+  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxCachedWorkflows'>>;
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
+    ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
+    : { workflowsPath: WORKFLOWS_SOURCE_PATH };
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    ...workflowSource,
+    activities: createActivities({ db: deps.db, temporal: deps.temporal }),
+    ...deps.tuning,
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * One RHS request (one Q of PRO-2132) from filing to its end. The workflow holds the authoritative
+ * state; each person's action arrives as an Update whose validator asks the pure rules
+ * (domain/request-lifecycle.ts) and refuses before anything reaches history. Every change is projected
+ * to PostgreSQL by a local activity before the Update returns, so the API reads what it just did.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RequestActivities } from '../../activities/request';
+import { commandInputErrors, decide, isTerminal, nextDeadline } from '../../domain/request-lifecycle';
+import { applyCommand, applyDeadline, Change, fileRequest, RequestState } from '../../domain/request-state';
+import type { RequestAction } from '../../domain/request-types';
+import { RhsClientId, RhsNumber, RhsPriority, RhsSite, RhsStatus } from '../search-attributes';
+import {
+  ACTION_UPDATES,
+  ActionInput,
+  filedUpdate,
+  REFUSAL_TYPES,
+  RequestSnapshot,
+  RequestWorkflowInput,
+  stateQuery,
+} from './messages';
+
+const { projectChange } = proxyLocalActivities<RequestActivities>({
+  startToCloseTimeout: '10s',
+  // The database may be away for a while (issue 5): keep retrying, slower and slower.
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+const DEFAULT_HISTORY_EVENT_LIMIT = 2000;
+
+export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestState> {
+  let state: RequestState;
+  let projected: Promise<void>;
+  if (input.carried) {
+    state = input.carried;
+    projected = Promise.resolve();
+  } else {
+    const filing = fileRequest({ ...input, filedBy: { id: input.filedBy.id, role: input.filedBy.role }, now: Date.now() });
+    state = filing.state;
+    projected = projectChange(filing);
+  }
+  publishSearchAttributes(state);
+
+  /** Changes are projected one after another, so the audit trail is written in order. */
+  let projectionQueue = projected;
+  const commit = async (change: Change): Promise<void> => {
+    state = change.state;
+    publishSearchAttributes(state);
+    const write = projectionQueue.then(() => projectChange(change));
+    projectionQueue = write;
+    await write;
+  };
+  const snapshot = (): RequestSnapshot => ({
+    requestId: state.requestId,
+    number: state.number,
+    clientId: state.clientId,
+    status: state.status,
+    version: state.version,
+  });
+
+  setHandler(stateQuery, () => state);
+  setHandler(filedUpdate, async () => {
+    await projected;
+    return snapshot();
+  });
+  for (const action of Object.keys(ACTION_UPDATES) as RequestAction[]) {
+    setHandler(
+      ACTION_UPDATES[action],
+      async ({ command, actor }: ActionInput) => {
+        const decision = decide(state.status, command, actor, state.clientId);
+        if (!decision.ok) throw refusal(decision, state.status); // a validator passed a moment ago: only a race lands here
+        await commit(applyCommand(state, command, actor, decision.next, decision.event, Date.now()));
+        return snapshot();
+      },
+      {
+        validator: ({ command, actor }: ActionInput) => {
+          if (command?.action !== action) {
+            throw ApplicationFailure.nonRetryable(`update '${action}' carries a '${command?.action}' command`, REFUSAL_TYPES.invalid_input);
+          }
+          const errors = commandInputErrors(command);
+          if (errors.length > 0) {
+            throw ApplicationFailure.create({ message: 'invalid input', type: REFUSAL_TYPES.invalid_input, nonRetryable: true, details: [{ errors }] });
+          }
+          const decision = decide(state.status, command, actor, state.clientId);
+          if (!decision.ok) throw refusal(decision, state.status);
+        },
+      },
+    );
+  }
+
+  const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyEventLimit;
+
+  while (!isTerminal(state.status)) {
+    const deadline = nextDeadline(state.clock, input.policy);
+    const version = state.version;
+    const changedOrLong = () => state.version !== version || historyTooLong();
+    const woke = deadline
+      ? await condition(changedOrLong, Math.max(1, deadline.at - Date.now()))
+      : (await condition(changedOrLong), true);
+    if (!woke && deadline) {
+      const change = applyDeadline(state, deadline.kind, input.policy.silencePolicy, Date.now());
+      if (change) await commit(change);
+    }
+    if (historyTooLong() && !isTerminal(state.status)) {
+      // Let in-flight Updates finish (and their projections land) before handing the state over.
+      await condition(allHandlersFinished);
+      await projectionQueue;
+      await continueAsNew<typeof requestWorkflow>({ ...input, carried: state });
+    }
+  }
+  await condition(allHandlersFinished);
+  await projectionQueue;
+  return state;
+}
+
+function publishSearchAttributes(state: RequestState): void {
+  upsertSearchAttributes([
+    { key: RhsStatus, value: state.status },
+    { key: RhsClientId, value: state.clientId },
+    { key: RhsSite, value: state.fields.site },
+    { key: RhsPriority, value: state.fields.priority },
+    { key: RhsNumber, value: state.number },
+  ]);
+}
+
+function refusal(decision: { code: keyof typeof REFUSAL_TYPES; message: string; allowedActions: RequestAction[]; errors?: unknown[] }, status: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: decision.message,
+    type: REFUSAL_TYPES[decision.code],
+    nonRetryable: true,
+    details: [{ status, allowedActions: decision.allowedActions, errors: decision.errors }],
+  });
+}
