@@ -19,7 +19,18 @@ export function createDb({ url, singleConnection = false, poolMax = 10 }: DbOpti
     connection: { connectionString: url, application_name: 'remote-hands' },
     pool: singleConnection ? { min: 1, max: 1 } : { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
+    // knex prints pool errors with stacks; one line is enough (start-up explains the cause itself).
+    log: {
+      warn: (message: unknown) => console.error(`database: ${firstLine(message)}`),
+      error: (message: unknown) => console.error(`database: ${firstLine(message)}`),
+      deprecate: () => undefined,
+      debug: () => undefined,
+    },
   });
+}
+
+function firstLine(message: unknown): string {
+  return String(message instanceof Error ? message.message : message).split('\n')[0];
 }
 
 /** Migrations are compiled with the rest of the code; knex reads the .js files next to this module. */

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     console.error('\nstopping...');
     void stopAll().then(() => process.exit(0));
   };
-  // Runtime.install below would also catch these; we want our own order (API, worker, stores, servers).
+  // Stop in reverse order of start: API, worker, Temporal connections, database, servers.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
@@ -69,10 +69,11 @@ async function main(): Promise<void> {
 
     const adminToken = config.adminToken ?? developmentAdminToken(config.dataDir);
     const runConfig = { ...config, adminToken };
+    // Before any native connection exists; the signals are ours to order (see onSignal).
+    Runtime.install({ shutdownSignals: [] });
     const temporal = await connectTemporal(config.temporal);
     stops.push(() => temporal.close());
 
-    Runtime.install({ shutdownSignals: [] });
     const worker = await createWorker({ connection: temporal.workerConnection, temporal: temporal.client, db, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
     const workerRun = worker.run();
     stops.push(async () => {

@@ -12,9 +12,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) throw new StartupError('the worker process needs DATABASE_URL (or use `npm start`, which runs an embedded database)');
   const db = await openDatabase(config.databaseUrl);
-  const temporal = await connectTemporal(config.temporal);
-  // The SDK runtime shuts the worker down gracefully on SIGINT/SIGTERM: in-flight tasks finish first.
+  // Installed before any native connection. The SDK runtime then shuts the worker down gracefully
+  // on SIGINT/SIGTERM: in-flight tasks finish first.
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const temporal = await connectTemporal(config.temporal);
   const worker = await createWorker({ connection: temporal.workerConnection, temporal: temporal.client, db, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   console.log(JSON.stringify({ level: 'info', component: 'worker', message: 'polling', taskQueue: config.temporal.taskQueue }));
   await worker.run();
