@@ -126,8 +126,9 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
       await startRequestWorkflow(context, { requestId, number, clientId: caller.clientId!, fields, filedBy: caller });
       const row = await findRequest(db, requestId);
       if (!row) throw problems.unavailable('the request was accepted but is not readable yet; repeat the call with the same Idempotency-Key');
-      res.status(repeat ? 200 : 201);
-      return requestView(row);
+      // Sent here: the router would answer every success with the route's declared 201.
+      res.status(repeat ? 200 : 201).json(await requestView(row));
+      return undefined;
     },
   });
 

@@ -1,0 +1,90 @@
+/**
+ * Filing with an Idempotency-Key (api.md "Conventions"): concurrent repeats make one request and one
+ * workflow; repeats answer 200 with the same request; the same key with another body is 422.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { requestWorkflowId } from '../../workflows/request/messages';
+import { testEnv, type TestEnv } from '../support/env';
+import { requestHistories, updateEventCounts } from '../support/history';
+import { act, createClient, createStaff, fileRequest, VALID_FILING, type ClientFixture, type StaffFixture } from '../support/http';
+
+describe('R1: idempotent filing', function () {
+  this.timeout(60_000);
+  let env: TestEnv;
+  let client: ClientFixture;
+  let staff: StaffFixture;
+
+  before(async function () {
+    this.timeout(120_000);
+    env = await testEnv();
+    client = await createClient(env);
+    staff = await createStaff(env);
+  });
+
+  const newKey = () => `key-${crypto.randomUUID()}`;
+
+  async function workflowsOfClient(clientId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const execution of env.temporal.workflow.list({ query: `RhsClientId = "${clientId}"` })) ids.push(execution.workflowId);
+    return ids;
+  }
+
+  it('R1: 20 concurrent filings with one Idempotency-Key make one request and one workflow; one 201, the rest 200 with the same id', async () => {
+    const own = await createClient(env);
+    const key = newKey();
+    const body = { ...VALID_FILING, summary: `Concurrent ${key}` };
+    const results = await Promise.all(Array.from({ length: 20 }, () => fileRequest(env, own.authorized, body, { 'Idempotency-Key': key })));
+    const statuses = results.map((r) => r.status).sort((a, b) => a - b);
+    assert.deepEqual(statuses, [...Array<number>(19).fill(200), 201], JSON.stringify(results.filter((r) => r.status >= 300).map((r) => r.body)));
+    const ids = new Set(results.map((r) => r.body.id));
+    const numbers = new Set(results.map((r) => r.body.number));
+    assert.equal(ids.size, 1);
+    assert.equal(numbers.size, 1);
+    for (const result of results) assert.deepEqual(result.body.events.map((e: { type: string }) => e.type), ['filed']);
+
+    assert.equal(await env.db('requests').where({ client_id: own.clientId }).count<{ count: string }[]>('* as count').then((r) => Number(r[0].count)), 1);
+    const [number] = numbers;
+    const histories = await requestHistories(env, number);
+    assert.equal(histories.length, 1, 'one run');
+    assert.equal(updateEventCounts(histories).accepted, 1, 'the filing Update was accepted once');
+    // Visibility is eventually consistent: wait for the workflow to be listed, then expect exactly it.
+    const deadline = Date.now() + 10_000;
+    let listed = await workflowsOfClient(own.clientId);
+    while (listed.length < 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      listed = await workflowsOfClient(own.clientId);
+    }
+    assert.deepEqual(listed, [requestWorkflowId(number)]);
+  });
+
+  it('R1: the same key with a different body is 422 and files nothing; a repeat after the request moved on returns it as it is now', async () => {
+    const key = newKey();
+    const first = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
+    assert.equal(first.status, 201);
+    const different = await fileRequest(env, client.authorized, { ...VALID_FILING, instructions: 'Something else entirely.' }, { 'Idempotency-Key': key });
+    assert.equal(different.status, 422, JSON.stringify(different.body));
+    assert.equal(different.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+
+    await act(env, staff.operator, first.body.id, 'validation', { decision: 'approve' });
+    const repeat = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
+    assert.equal(repeat.status, 200);
+    assert.equal(repeat.body.id, first.body.id);
+    assert.equal(repeat.body.status, 'APPROVED');
+
+    await act(env, client.authorized, first.body.id, 'cancellation', { reason: 'done' });
+    const afterEnd = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
+    assert.equal(afterEnd.status, 200, JSON.stringify(afterEnd.body));
+    assert.equal(afterEnd.body.id, first.body.id);
+    assert.equal(afterEnd.body.status, 'CANCELLED');
+  });
+
+  it('R1: one key used by two users files two requests (keys belong to their user)', async () => {
+    const key = newKey();
+    const a = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
+    const b = await fileRequest(env, client.authorizer, VALID_FILING, { 'Idempotency-Key': key });
+    assert.equal(a.status, 201);
+    assert.equal(b.status, 201);
+    assert.notEqual(a.body.id, b.body.id);
+  });
+});
