@@ -15,6 +15,8 @@ export interface TemporalConfig {
   taskQueue: string;
   tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string; serverName?: string };
   apiKey?: string;
+  /** RHS_HISTORY_EVENT_LIMIT: history length after which a request workflow continues as new (unset: the workflow's default). */
+  historyEventLimit?: number;
 }
 
 export interface Config {
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
       taskQueue: optional('TEMPORAL_TASK_QUEUE') ?? 'remote-hands',
       tls: wantsTls ? { clientCertPath: tlsCert, clientKeyPath: tlsKey, serverRootCaPath: tlsCa, serverName: tlsServerName } : undefined,
       apiKey: optional('TEMPORAL_API_KEY'),
+      historyEventLimit: read<number | undefined>('RHS_HISTORY_EVENT_LIMIT', undefined, parsePositiveInt, 'a positive number of history events'),
     },
     billingTimeZone,
     timing,

@@ -49,6 +49,8 @@ export async function fileRequest(
       fields: request.fields,
       filedBy: { id: request.filedBy.id, role: request.filedBy.role, clientId: request.filedBy.clientId },
       policy: config.timing,
+      // Captured at filing like the policy; unset leaves the workflow's own default.
+      ...(config.temporal.historyEventLimit !== undefined ? { historyEventLimit: config.temporal.historyEventLimit } : {}),
     }],
     typedSearchAttributes: new TypedSearchAttributes([
       { key: RhsStatus, value: 'IN_VALIDATION' },

@@ -43,6 +43,14 @@ export const TEST_ENV_VARS: Record<string, string> = {
 };
 
 let current: Promise<TestEnv> | undefined;
+let runtimeInstalled = false;
+
+/** The SDK runtime may be installed once per process; the env and the replay test both need it. */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ shutdownSignals: [] });
+  runtimeInstalled = true;
+}
 const teardown: Array<() => Promise<void>> = [];
 
 export function testEnv(): Promise<TestEnv> {
@@ -66,7 +74,7 @@ async function createScratchDatabase(): Promise<string> {
 }
 
 async function startTestEnv(): Promise<TestEnv> {
-  Runtime.install({ shutdownSignals: [] });
+  installTestRuntime();
   const cliPath = await resolveTemporalCli();
   const port = await freePort();
   const devServer = await startDevServer({ cliPath, port });
@@ -120,4 +128,35 @@ export async function stopTestEnv(): Promise<void> {
   await current.catch(() => undefined);
   for (const step of teardown.splice(0)) await step().catch((e: unknown) => console.error('teardown:', e));
   current = undefined;
+}
+
+export interface ApiVariant {
+  config: Config;
+  apiUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A second API on the same database, Temporal server and worker, with other configuration (short
+ * silence timers, a small history limit...). Requests filed through it capture that configuration, the
+ * way production requests capture theirs, so timers run for real, only shorter.
+ */
+export async function startApiVariant(env: TestEnv, overrides: Record<string, string>): Promise<ApiVariant> {
+  const config = loadConfig({
+    ...TEST_ENV_VARS,
+    DATABASE_URL: env.databaseUrl,
+    TEMPORAL_ADDRESS: env.devServer.address,
+    RHS_ADMIN_TOKEN: env.adminToken,
+    TEMPORAL_TASK_QUEUE: env.config.temporal.taskQueue,
+    ...overrides,
+  });
+  const api = await startApi({ db: env.db, temporal: env.temporal, config, logger: silentLogger }, 0);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await api.close();
+  };
+  teardown.unshift(close);
+  return { config, apiUrl: api.url, close };
 }

@@ -75,10 +75,10 @@ export const VALID_FILING = {
   priority: 'normal',
 };
 
-export async function fileRequest(env: TestEnv, token: string, body: Record<string, unknown> = VALID_FILING, headers: Record<string, string> = {}) {
+export async function fileRequest(env: Pick<TestEnv, 'apiUrl'>, token: string, body: Record<string, unknown> = VALID_FILING, headers: Record<string, string> = {}) {
   return call(env, 'POST', '/v1/requests', { token, body, headers });
 }
 
-export async function act(env: TestEnv, token: string, requestId: string, action: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+export async function act(env: Pick<TestEnv, 'apiUrl'>, token: string, requestId: string, action: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   return call(env, 'POST', `/v1/requests/${requestId}/${action}`, { token, body, headers });
 }
