@@ -17,6 +17,8 @@ export interface TemporalConfig {
   apiKey?: string;
   /** RHS_HISTORY_EVENT_LIMIT: history length after which a request workflow continues as new (unset: the workflow's default). */
   historyEventLimit?: number;
+  /** RHS_CODEC_KEYS: encrypts workflow and activity payloads (unset: payloads go to Temporal in clear). */
+  codec?: CodecConfig;
 }
 
 export interface Config {
@@ -28,8 +30,23 @@ export interface Config {
   temporal: TemporalConfig;
   billingTimeZone: string;
   timing: TimingPolicy;
-  api: { bodyLimitBytes: number; requestTimeoutMs: number; rateLimitPerMinute: number };
+  api: {
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    rateLimitPerMinute: number;
+    /** RHS_CODEC_CORS_ORIGIN: the Temporal UI origins allowed to call the codec endpoint. */
+    codecCorsOrigins?: string[];
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Ports of the dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
+  devServer: { port: number; uiPort: number };
+}
+
+export interface CodecConfig {
+  /** Encrypts new payloads: the first key of RHS_CODEC_KEYS. */
+  activeKeyId: string;
+  /** Every configured key by id (the active one and the older ones kept to decrypt old histories). */
+  keys: Map<string, Buffer>;
 }
 
 export class ConfigError extends Error {
@@ -43,15 +60,18 @@ type Env = Record<string, string | undefined>;
 
 const DEFAULT_VALIDATION_SLA = 'urgent=1h,high=4h,normal=1d,low=3d';
 const DEFAULT_EXECUTION_SLA = 'urgent=4h,high=1d,normal=3d,low=7d';
+/** The dev server's Temporal UI, under both names a browser may use for it. */
+export const DEFAULT_CODEC_CORS_ORIGINS = ['http://127.0.0.1:8233', 'http://localhost:8233'];
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string): T => {
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string, secret = false): T => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return fallback;
     const value = parse(raw.trim());
     if (value === undefined) {
-      problems.push(`${name}=${JSON.stringify(raw)} is not ${expected}`);
+      // A secret's value never reaches the terminal or a log, even when it is wrong.
+      problems.push(secret ? `${name} is not ${expected}` : `${name}=${JSON.stringify(raw)} is not ${expected}`);
       return fallback;
     }
     return value;
@@ -86,6 +106,9 @@ export function loadConfig(env: Env = process.env): Config {
   const tlsServerName = optional('TEMPORAL_TLS_SERVER_NAME');
   const wantsTls = Boolean(tlsCert || tlsCa || tlsServerName) || env.TEMPORAL_TLS === 'true';
 
+  const codec = read<CodecConfig | undefined>('RHS_CODEC_KEYS', undefined, parseCodecKeys, 'comma-separated id:base64key pairs with distinct ids and 32-byte keys', true);
+  const codecCorsOrigins = read('RHS_CODEC_CORS_ORIGIN', DEFAULT_CODEC_CORS_ORIGINS, parseOrigins, 'comma-separated origins such as http://localhost:8233');
+
   const config: Config = {
     port,
     adminToken: optional('RHS_ADMIN_TOKEN'),
@@ -98,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
       tls: wantsTls ? { clientCertPath: tlsCert, clientKeyPath: tlsKey, serverRootCaPath: tlsCa, serverName: tlsServerName } : undefined,
       apiKey: optional('TEMPORAL_API_KEY'),
       historyEventLimit: read<number | undefined>('RHS_HISTORY_EVENT_LIMIT', undefined, parsePositiveInt, 'a positive number of history events'),
+      codec,
     },
     billingTimeZone,
     timing,
@@ -105,11 +129,41 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimitBytes: read('RHS_BODY_LIMIT_BYTES', 64 * 1024, parsePositiveInt, 'a positive number of bytes'),
       requestTimeoutMs: read('RHS_API_TIMEOUT_MS', 15_000, parsePositiveInt, 'a positive number of milliseconds'),
       rateLimitPerMinute: read('RHS_RATE_LIMIT_PER_MINUTE', 600, parsePositiveInt, 'a positive number of calls'),
+      codecCorsOrigins,
+    },
+    devServer: {
+      port: read('RHS_DEV_TEMPORAL_PORT', 7233, parsePort, 'a TCP port'),
+      uiPort: read('RHS_DEV_UI_PORT', 8233, parsePort, 'a TCP port'),
     },
     logLevel: read('RHS_LOG_LEVEL', 'info' as Config['logLevel'], oneOf(['debug', 'info', 'warn', 'error']), 'debug, info, warn or error'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * `new-id:base64key,old-id:base64key`: the first key encrypts, the others only decrypt (rotation).
+ * The problem message never echoes the value: it is a secret.
+ */
+export function parseCodecKeys(raw: string): CodecConfig | undefined {
+  const keys = new Map<string, Buffer>();
+  let activeKeyId: string | undefined;
+  for (const entry of raw.split(',')) {
+    const separator = entry.indexOf(':');
+    const id = entry.slice(0, separator).trim();
+    const encoded = entry.slice(separator + 1).trim();
+    if (separator < 0 || !/^[\w.-]{1,64}$/.test(id) || keys.has(id) || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
+    const key = Buffer.from(encoded, 'base64');
+    if (key.length !== 32) return undefined;
+    keys.set(id, key);
+    activeKeyId ??= id;
+  }
+  return activeKeyId ? { activeKeyId, keys } : undefined;
+}
+
+function parseOrigins(raw: string): string[] | undefined {
+  const origins = raw.split(',').map((o) => o.trim().replace(/\/$/, ''));
+  return origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)) ? origins : undefined;
 }
 
 function parsePort(raw: string): number | undefined {

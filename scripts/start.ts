@@ -19,9 +19,6 @@ import { resolveTemporalCli, TemporalCliMissingError } from '../runtime/temporal
 import { createWorker } from '../worker/worker';
 import { afterStart } from './start-hooks';
 
-const DEV_PORT = 7233;
-const DEV_UI_PORT = 8233;
-
 /** A development admin token, kept under RHS_DATA_DIR so it survives restarts. */
 function developmentAdminToken(dataDir: string): string {
   const file = path.join(dataDir, 'admin-token');
@@ -53,9 +50,10 @@ async function main(): Promise<void> {
   try {
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
-      if (await canConnect('127.0.0.1', DEV_PORT)) throw new StartupError(`port ${DEV_PORT} is taken: another Temporal server runs? Stop it, or set TEMPORAL_ADDRESS to use it.`);
+      const { port, uiPort } = config.devServer;
+      if (await canConnect('127.0.0.1', port)) throw new StartupError(`port ${port} is taken: another Temporal server runs? Stop it, or set TEMPORAL_ADDRESS to use it.`);
       const cliPath = await resolveTemporalCli();
-      devServer = await startDevServer({ cliPath, port: DEV_PORT, uiPort: DEV_UI_PORT, dbFile: path.join(config.dataDir, 'temporal.db') });
+      devServer = await startDevServer({ cliPath, port, uiPort, dbFile: path.join(config.dataDir, 'temporal.db') });
       stops.push(() => devServer!.stop());
     }
 
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
     const runConfig = { ...config, adminToken };
     // Before any native connection exists; the signals are ours to order (see onSignal).
     Runtime.install({ shutdownSignals: [] });
-    const temporal = await connectTemporal(config.temporal);
+    const temporal = await connectTemporal({ ...config.temporal, address: config.temporal.address ?? devServer?.address });
     stops.push(() => temporal.close());
 
     const worker = await createWorker({ connection: temporal.workerConnection, temporal: temporal.client, db, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
