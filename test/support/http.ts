@@ -82,3 +82,20 @@ export async function fileRequest(env: Pick<TestEnv, 'apiUrl'>, token: string, b
 export async function act(env: Pick<TestEnv, 'apiUrl'>, token: string, requestId: string, action: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   return call(env, 'POST', `/v1/requests/${requestId}/${action}`, { token, body, headers });
 }
+
+/** Reads the request until `done` holds (timers fire on their own), or fails after `timeoutMs`. */
+export async function waitForRequest(
+  env: Pick<TestEnv, 'apiUrl'>,
+  token: string,
+  requestId: string,
+  done: (request: any) => boolean, // any: the request JSON as the API returns it
+  timeoutMs = 15_000,
+): Promise<any> { // any: see above
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const read = await call(env, 'GET', `/v1/requests/${requestId}`, { token });
+    if (read.status === 200 && done(read.body)) return read.body;
+    if (Date.now() > deadline) throw new Error(`request ${requestId} did not reach the awaited state: ${JSON.stringify(read.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
