@@ -1,0 +1,132 @@
+/**
+ * `npm run bench [-- --quick] [-- --out FILE]`: lifecycle throughput and latency of the product
+ * against the bare Temporal ceiling, measured in one run on one dev server (issue 6). A benchmark, not a
+ * test: it prints figures and says which goals they meet; it fails only if the run itself fails.
+ *
+ * Everything measured is a real child process: the worker and the API (this build's
+ * dist/{worker,api}/main.js) and the baseline's worker, so each one's memory is read from /proc.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { openDatabase } from '../runtime/bootstrap';
+import { loadConfig } from '../runtime/config';
+import { freePort, startDevServer, type DevServer } from '../runtime/dev-server';
+import { resolveTemporalCli } from '../runtime/temporal-cli';
+import { apiCaller, createFixture } from './bench/api-client';
+import { parseArgs } from './bench/args';
+import { runBaseline } from './bench/baseline';
+import { answers, printed, startChild, type Child } from './bench/child';
+import { runLifecycles } from './bench/lifecycles';
+import { loadAverage, machineInfo } from './bench/machine';
+import { fileOpenRequests } from './bench/open-requests';
+import { formatTable, goalsMet, STEPS, type BenchResult } from './bench/report';
+import { readMemory } from './bench/rss';
+import { createScratchDatabase, type ScratchDatabase } from './bench/scratch-db';
+
+/** The build this script belongs to: works from dist/ or any other output folder. */
+const BUILD_ROOT = path.resolve(__dirname, '..');
+const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const machine = machineInfo();
+  log(`${args.quick ? 'quick' : 'full'} run: ${args.count} lifecycles and ${args.count} baseline workflows, ${args.concurrency} in flight; load average ${machine.loadAverage.join(' ')}`);
+
+  const cleanup: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const devServer: DevServer = await startDevServer({ cliPath: await resolveTemporalCli(), port: await freePort() });
+    cleanup.push(() => devServer.stop());
+    const scratch: ScratchDatabase = await createScratchDatabase();
+    cleanup.push(() => scratch.drop());
+    log(`dev server ${devServer.address}, database ${new URL(scratch.url).pathname.slice(1)}`);
+
+    const adminToken = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
+    const apiPort = await freePort();
+    const env: Record<string, string> = {
+      DATABASE_URL: scratch.url,
+      TEMPORAL_ADDRESS: devServer.address,
+      TEMPORAL_TASK_QUEUE: `bench-rhs-${crypto.randomBytes(3).toString('hex')}`,
+      RHS_ADMIN_TOKEN: adminToken,
+      PORT: String(apiPort),
+      // One benchmark token makes thousands of calls a minute; the per-token limit is not what is measured.
+      RHS_RATE_LIMIT_PER_MINUTE: '10000000',
+    };
+    const config = loadConfig({ ...process.env, ...env });
+    // Migrated here once, so the two children do not race to migrate.
+    const db = await openDatabase(scratch.url);
+    cleanup.push(() => db.destroy());
+    const connection = await Connection.connect({ address: devServer.address });
+    cleanup.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: config.temporal.namespace });
+
+    const workflowBundle = fs.existsSync(path.join(BUILD_ROOT, 'workflow-bundle.js'));
+    const worker = await startChild({ name: 'worker', script: path.join(BUILD_ROOT, 'worker/main.js'), env, ready: printed('"message":"polling"') });
+    cleanup.push(() => worker.stop());
+    const api = await startChild({ name: 'api', script: path.join(BUILD_ROOT, 'api/main.js'), env, ready: answers(`http://127.0.0.1:${apiPort}/healthz`) });
+    cleanup.push(() => api.stop());
+    const http = apiCaller(`http://127.0.0.1:${apiPort}`);
+    const fixture = await createFixture(http, adminToken);
+    log(`worker pid ${worker.pid}, api pid ${api.pid}`);
+
+    // The bare ceiling first: the server then holds the product's histories too, never the other way round.
+    const baselineQueue = `bench-baseline-${crypto.randomBytes(3).toString('hex')}`;
+    const baselineWorker = await startChild({ name: 'baseline worker', script: path.join(__dirname, 'bench/baseline-worker.js'), env: { ...env, TEMPORAL_TASK_QUEUE: baselineQueue }, ready: printed('"message":"polling"') });
+    cleanup.push(() => baselineWorker.stop());
+    log('baseline: warm-up');
+    await runBaseline(temporal, baselineQueue, args.warmup, args.concurrency);
+    log('baseline: measuring');
+    const baseline = await runBaseline(temporal, baselineQueue, args.count, args.concurrency);
+    log(`baseline: ${baseline.perSecond.toFixed(1)}/s`);
+    await baselineWorker.stop();
+
+    log('lifecycles: warm-up');
+    await runLifecycles(http, fixture, args.warmup, args.concurrency);
+    log('lifecycles: measuring');
+    const lifecycles = await runLifecycles(http, fixture, args.count, args.concurrency);
+    log(`lifecycles: ${lifecycles.perSecond.toFixed(1)}/s`);
+    const rssMb = { worker: readMemory(worker.pid).rssMb, api: readMemory(api.pid).rssMb };
+
+    log(`open requests: filing ${args.openRequests}`);
+    const filingSeconds = await fileOpenRequests({ db, temporal, config }, fixture, args.openRequests, args.concurrency, (n) => log(`  ${n} filed`));
+    // A moment for the last workflow tasks and projections to settle before reading memory.
+    await new Promise((r) => setTimeout(r, 3000));
+    const open = readMemory(worker.pid);
+
+    const partial: Omit<BenchResult, 'goals'> = {
+      lifecycles: { count: lifecycles.count, perSecond: round2(lifecycles.perSecond) },
+      baseline: { count: baseline.count, perSecond: round2(baseline.perSecond) },
+      ratio: Math.round((lifecycles.perSecond / baseline.perSecond) * 1000) / 1000,
+      latencyMs: Object.fromEntries(STEPS.map((s) => [s, lifecycles.latency.percentiles(s)])) as BenchResult['latencyMs'],
+      rssMb,
+      openRequests: { count: args.openRequests, workerRssMb: open.rssMb, workerPeakRssMb: open.peakRssMb, filedPerSecond: round2(args.openRequests / filingSeconds), quick: args.quick },
+      baselineLatencyMs: Object.fromEntries(STEPS.map((s) => [s, baseline.latency.percentiles(s)])) as BenchResult['baselineLatencyMs'],
+      settings: { quick: args.quick, concurrency: args.concurrency, warmup: args.warmup, workflowBundle },
+      machine: { ...machine, loadAverageAtEnd: loadAverage() },
+      at: new Date().toISOString(),
+    };
+    const result: BenchResult = { ...partial, goals: goalsMet(partial) };
+    console.log(formatTable(result));
+    if (args.out) {
+      fs.writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
+      log(`written to ${args.out}`);
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+/**
+ * The baseline's worker, a child process like the product's: same Temporal server, same worker
+ * settings (the SDK defaults the product's worker uses), its own task queue and only the bare workflow.
+ */
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../../runtime/config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const connection = await NativeConnection.connect({ address: config.temporal.address ?? '127.0.0.1:7233' });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('./baseline-workflow'),
+  });
+  console.log(JSON.stringify({ level: 'info', component: 'baseline-worker', message: 'polling', taskQueue: config.temporal.taskQueue }));
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
