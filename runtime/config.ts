@@ -61,7 +61,9 @@ type Env = Record<string, string | undefined>;
 const DEFAULT_VALIDATION_SLA = 'urgent=1h,high=4h,normal=1d,low=3d';
 const DEFAULT_EXECUTION_SLA = 'urgent=4h,high=1d,normal=3d,low=7d';
 /** The dev server's Temporal UI, under both names a browser may use for it. */
-export const DEFAULT_CODEC_CORS_ORIGINS = ['http://127.0.0.1:8233', 'http://localhost:8233'];
+export function devUiOrigins(uiPort: number): string[] {
+  return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -107,7 +109,11 @@ export function loadConfig(env: Env = process.env): Config {
   const wantsTls = Boolean(tlsCert || tlsCa || tlsServerName) || env.TEMPORAL_TLS === 'true';
 
   const codec = read<CodecConfig | undefined>('RHS_CODEC_KEYS', undefined, parseCodecKeys, 'comma-separated id:base64key pairs with distinct ids and 32-byte keys', true);
-  const codecCorsOrigins = read('RHS_CODEC_CORS_ORIGIN', DEFAULT_CODEC_CORS_ORIGINS, parseOrigins, 'comma-separated origins such as http://localhost:8233');
+  const devServer = {
+    port: read('RHS_DEV_TEMPORAL_PORT', 7233, parsePort, 'a TCP port'),
+    uiPort: read('RHS_DEV_UI_PORT', 8233, parsePort, 'a TCP port'),
+  };
+  const codecCorsOrigins = read('RHS_CODEC_CORS_ORIGIN', devUiOrigins(devServer.uiPort), parseOrigins, 'comma-separated origins such as http://localhost:8233');
 
   const config: Config = {
     port,
@@ -131,10 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitPerMinute: read('RHS_RATE_LIMIT_PER_MINUTE', 600, parsePositiveInt, 'a positive number of calls'),
       codecCorsOrigins,
     },
-    devServer: {
-      port: read('RHS_DEV_TEMPORAL_PORT', 7233, parsePort, 'a TCP port'),
-      uiPort: read('RHS_DEV_UI_PORT', 8233, parsePort, 'a TCP port'),
-    },
+    devServer,
     logLevel: read('RHS_LOG_LEVEL', 'info' as Config['logLevel'], oneOf(['debug', 'info', 'warn', 'error']), 'debug, info, warn or error'),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { NativeConnection } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { payloadCodecsFor } from './codec';
 import type { TemporalConfig } from './config';
 
 export const DEV_SERVER_ADDRESS = '127.0.0.1:7233';
@@ -30,7 +31,8 @@ export async function connectClient(config: TemporalConfig): Promise<Client> {
     apiKey: config.apiKey,
     connectTimeout: '5s',
   });
-  return new Client({ connection, namespace: config.namespace });
+  // With RHS_CODEC_KEYS set every payload is encrypted before it reaches Temporal (runtime/codec.ts).
+  return new Client({ connection, namespace: config.namespace, dataConverter: { payloadCodecs: payloadCodecsFor(config.codec) } });
 }
 
 export async function connectWorkerConnection(config: TemporalConfig): Promise<NativeConnection> {

@@ -32,6 +32,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     ...workflowSource,
     activities: createActivities({ db: deps.db, temporal: deps.temporal }),
+    // The same payload codecs as the client (runtime/temporal.ts): both read and write what the other wrote.
+    dataConverter: { payloadCodecs: [...deps.temporal.options.loadedDataConverter.payloadCodecs] },
     ...deps.tuning,
   });
 }
