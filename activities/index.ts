@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
+import { createBillingActivities } from './billing';
 import { createRequestActivities } from './request';
 
 export interface ActivityDeps {
@@ -11,5 +12,6 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRequestActivities(deps.db),
+    ...createBillingActivities(deps.db, deps.temporal),
   };
 }
