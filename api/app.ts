@@ -6,13 +6,14 @@ import { authenticate, rateLimit } from './auth';
 import type { ApiContext } from './context';
 import { billingRoutes } from './billing/routes';
 import { identityRoutes } from './identity/routes';
+import { importRoutes } from './imports/routes';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, problemHandler, problems, sendProblem } from './problem';
 import { requestRoutes } from './request/routes';
 import { buildRouter, type RouteSpec } from './route';
 
 export function apiRoutes(context: ApiContext): RouteSpec[] {
-  return [...identityRoutes(context), ...requestRoutes(context), ...billingRoutes(context)];
+  return [...identityRoutes(context), ...requestRoutes(context), ...billingRoutes(context), ...importRoutes(context)];
 }
 
 export function createApp(context: ApiContext): express.Express {

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../runtime/config';
 import { connectTemporal, openDatabase, StartupError } from '../runtime/bootstrap';
 import { createLogger } from '../runtime/logger';
 import { exitWithMessage, onShutdown } from '../runtime/shutdown';
+import { ensureBillingSchedule } from './billing/schedule';
 import { startApi } from './server';
 
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.databaseUrl);
   const temporal = await connectTemporal(config.temporal);
   const logger = createLogger('api', config.logLevel);
+  await ensureBillingSchedule(temporal.client, config);
   const api = await startApi({ db, temporal: temporal.client, config, logger }, config.port);
   logger.info('listening', { url: api.url });
   onShutdown([api.close, temporal.close, () => db.destroy()]);

@@ -1,4 +1,7 @@
 import type { ApiContext } from '../api/context';
+import { ensureBillingSchedule } from '../api/billing/schedule';
 
-/** Start-up work that needs the running services (the billing schedule hooks in here). */
-export async function afterStart(_context: ApiContext): Promise<void> {}
+/** Start-up work that needs the running services: the monthly billing Schedule (B1), created or updated. */
+export async function afterStart(context: ApiContext): Promise<void> {
+  await ensureBillingSchedule(context.temporal, context.config);
+}

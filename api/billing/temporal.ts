@@ -1,0 +1,106 @@
+/**
+ * The API's side of the billing workflows: start (or join) a period's run, and send the review
+ * workflow its Updates, turning the validators' refusals into the contract's status codes.
+ */
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { allowedStatementActions, type StatementStatus } from '../../domain/billing';
+import type { Actor } from '../../domain/roles';
+import { OPEN_STATEMENT_STATUSES } from '../../db/billing';
+import {
+  billingRunWorkflowId,
+  decisionUpdate,
+  PERIOD_WORKFLOW,
+  REFUSAL_TYPES,
+  revisionUpdate,
+  runOpenedUpdate,
+  statementReviewWorkflowId,
+  type BillingPeriodInput,
+  type DecisionInput,
+  type RevisionInput,
+} from '../../workflows/billing/messages';
+import { problems, type FieldError } from '../problem';
+
+/**
+ * Starts the run of a period, or joins the one that exists (same workflow id): `started` says which.
+ * Resolves once the run is recorded in the database.
+ */
+export async function startBillingRun(temporal: Client, taskQueue: string, input: BillingPeriodInput): Promise<{ started: boolean; workflowId: string }> {
+  const workflowId = billingRunWorkflowId(input.period);
+  let started = true;
+  try {
+    await temporal.workflow.start(PERIOD_WORKFLOW, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      // One run per period, ever: a period that ran is not run again.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    started = false;
+  }
+  try {
+    await temporal.workflow.getHandle(workflowId).executeUpdate(runOpenedUpdate);
+  } catch (error) {
+    // The run already finished: its record in the database answers.
+    if (!isClosedWorkflowError(error)) throw error;
+  }
+  return { started, workflowId };
+}
+
+export async function sendDecision(temporal: Client, period: string, clientId: string, status: StatementStatus, input: DecisionInput, updateId?: string): Promise<void> {
+  const handle = temporal.workflow.getHandle(statementReviewWorkflowId(period, clientId));
+  try {
+    await handle.executeUpdate(decisionUpdate, { args: [input], updateId });
+  } catch (error) {
+    throw refusalToProblem(error, status, input.decision) ?? error;
+  }
+}
+
+export async function sendRevision(temporal: Client, period: string, clientId: string, status: StatementStatus, input: RevisionInput, updateId?: string): Promise<void> {
+  const handle = temporal.workflow.getHandle(statementReviewWorkflowId(period, clientId));
+  try {
+    await handle.executeUpdate(revisionUpdate, { args: [input], updateId });
+  } catch (error) {
+    throw refusalToProblem(error, status, 'revise') ?? error;
+  }
+}
+
+export function actorOf(caller: Actor): Actor {
+  return { id: caller.id, role: caller.role };
+}
+
+function refusalToProblem(error: unknown, status: StatementStatus, action: string) {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const failure = error.cause;
+    const details = (failure.details?.[0] ?? {}) as { status?: string; allowedActions?: string[]; errors?: FieldError[] };
+    switch (failure.type) {
+      case REFUSAL_TYPES.forbidden:
+        return problems.forbidden(failure.message);
+      case REFUSAL_TYPES.invalid_input:
+        return problems.invalid(details.errors ?? [], failure.message);
+      case REFUSAL_TYPES.invalid_state:
+        return problems.conflict(failure.message, { status: details.status, allowedActions: details.allowedActions ?? [] });
+    }
+  }
+  if (isClosedWorkflowError(error)) {
+    // An open statement whose review is not running yet: the run is still starting the reviews.
+    if (OPEN_STATEMENT_STATUSES.includes(status)) return problems.unavailable('the review of this statement is starting; retry in a moment');
+    // No review is running: the statement is not billable, or its review has ended.
+    return notInReview(status, action);
+  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return problems.unavailable('the review did not answer in time; read the statement, or repeat the call with the same Idempotency-Key');
+  }
+  return undefined;
+}
+
+export function notInReview(status: StatementStatus, action: string) {
+  const allowedActions = allowedStatementActions(status);
+  return problems.conflict(`cannot ${action}: the statement is ${status}; allowed actions: ${allowedActions.join(', ') || 'none'}`, { status, allowedActions });
+}
+
+function isClosedWorkflowError(error: unknown): boolean {
+  return error instanceof WorkflowNotFoundError || (error instanceof Error && /already completed|not found/i.test(error.message));
+}

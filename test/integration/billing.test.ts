@@ -1,0 +1,299 @@
+/**
+ * Monthly reporting and billing (B1-B5, D1-D5, D7) end to end, against the real Temporal dev server
+ * and PostgreSQL. Each test bills its own past period, so runs never see each other's interventions.
+ */
+import assert from 'node:assert/strict';
+import { createBillingActivities } from '../../activities/billing';
+import { ensureBillingSchedule } from '../../api/billing/schedule';
+import { startBillingRun } from '../../api/billing/temporal';
+import { periodOf } from '../../domain/periods';
+import { BILLING_SCHEDULE_ID, MONTHLY_TRIGGER_WORKFLOW } from '../../workflows/billing/messages';
+import { testEnv, type TestEnv } from '../support/env';
+import { call, createClient, createStaff, createUser, type StaffFixture } from '../support/http';
+import { closingsIn, importInterventions, periodAfterExtraction, statementOf, waitFor } from './billing-support';
+
+describe('monthly billing (B1-B5) as scheduled workflows', function () {
+  this.timeout(60_000);
+  let env: TestEnv;
+  let staff: StaffFixture;
+
+  before(async function () {
+    this.timeout(120_000);
+    env = await testEnv();
+    staff = await createStaff(env);
+  });
+
+  const run = (period: string, token = staff.slaManager) => call(env, 'POST', `/v1/billing/periods/${period}/run`, { token });
+  const executiveFor = async (...clientIds: string[]) => (await createUser(env, env.adminToken, { role: 'account_executive', clientIds })).token;
+  const decide = (token: string, period: string, clientId: string, body: Record<string, unknown>) =>
+    call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/decision`, { token, body });
+  const revise = (period: string, clientId: string, body: Record<string, unknown>) =>
+    call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/revision`, { token: staff.slaManager, body });
+  const types = (statement: { history: { type: string }[] }) => statement.history.map((h) => h.type);
+
+  it('B1: a month not yet ended is refused (409); a malformed period is 400; only the SLA manager runs', async () => {
+    const current = periodOf(new Date(), env.config.billingTimeZone);
+    const early = await run(current);
+    assert.equal(early.status, 409, JSON.stringify(early.body));
+    assert.match(early.body.detail, /not ended/);
+    assert.equal((await run('2024-13')).status, 400);
+    assert.equal((await run('24-01')).status, 400);
+    assert.equal((await run('2023-01', staff.accountExecutive)).status, 403);
+  });
+
+  it('B2: 5 interventions → NOT_BILLABLE, still reported (D3)', async () => {
+    const period = '2023-01';
+    const client = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '150.00', currency: 'USD' });
+    await importInterventions(env, client.clientId, closingsIn(period, 5));
+    const started = await run(period);
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    assert.equal(started.body.period, period);
+    assert.equal(started.body.workflowId, `rhs-billing-${period}`);
+    assert.ok(started.body.startedAt);
+
+    await periodAfterExtraction(env, staff.slaManager, period);
+    const statement = (await statementOf(env, staff.slaManager, period, client.clientId)).body;
+    assert.equal(statement.status, 'NOT_BILLABLE');
+    assert.equal(statement.interventions, 5);
+    assert.equal(statement.includedInterventions, 5);
+    assert.equal(statement.billableQuantity, 0);
+    assert.equal(statement.amount, '0.00');
+    assert.equal(statement.unitPrice, '150.00');
+    assert.equal(statement.requests.length, 5);
+    assert.deepEqual(types(statement), ['computed']);
+
+    const csv = await call(env, 'GET', `/v1/billing/periods/${period}/statements/${client.clientId}/report.csv`, { token: staff.slaManager });
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(csv.body, /^number,filedAt,closedAt,site/);
+    assert.match(csv.body, /status,NOT_BILLABLE/);
+    assert.equal((csv.body as string).split('\r\n').filter((l) => l.startsWith('RHS-')).length, 5);
+
+    // No billable client: nothing to review, the run completes on its own.
+    const done = await waitFor(() => call(env, 'GET', `/v1/billing/periods/${period}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the run to complete');
+    assert.ok(done.body.completedAt);
+  });
+
+  it('B2/D2: 6 interventions → billable 1 in excess mode and 6 in all mode; an account executive sees only its clients', async () => {
+    const period = '2023-02';
+    const excess = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '150.00', currency: 'USD' });
+    const all = await createClient(env, { includedInterventions: 5, billingMode: 'all', unitPrice: '100.00', currency: 'EUR' });
+    await importInterventions(env, excess.clientId, closingsIn(period, 6));
+    await importInterventions(env, all.clientId, closingsIn(period, 6));
+    assert.equal((await run(period)).status, 201);
+    await periodAfterExtraction(env, staff.slaManager, period);
+
+    const excessStatement = (await statementOf(env, staff.slaManager, period, excess.clientId)).body;
+    assert.equal(excessStatement.status, 'PENDING_REVIEW');
+    assert.equal(excessStatement.billableQuantity, 1);
+    assert.equal(excessStatement.amount, '150.00');
+    assert.equal(excessStatement.currency, 'USD');
+    const allStatement = (await statementOf(env, staff.slaManager, period, all.clientId)).body;
+    assert.equal(allStatement.billableQuantity, 6);
+    assert.equal(allStatement.amount, '600.00');
+    assert.equal(allStatement.currency, 'EUR');
+
+    const executive = await executiveFor(excess.clientId);
+    const seen = await call(env, 'GET', `/v1/billing/periods/${period}`, { token: executive });
+    assert.deepEqual(seen.body.statements.map((s: { clientId: string }) => s.clientId), [excess.clientId]);
+    assert.equal((await statementOf(env, executive, period, all.clientId)).status, 404, 'another client is never revealed');
+    assert.equal((await decide(executive, period, all.clientId, { decision: 'approve' })).status, 404);
+
+    // D3/D7: the SLA manager's summary, as JSON, CSV and a document.
+    const summary = await call(env, 'GET', `/v1/billing/periods/${period}/summary`, { token: staff.slaManager });
+    assert.equal(summary.status, 200);
+    assert.equal(summary.body.statements.length, 2);
+    assert.equal(summary.body.indicators.overall.count, 12);
+    assert.equal(summary.body.indicators.overall.closed, 12);
+    const summaryCsv = await call(env, 'GET', `/v1/billing/periods/${period}/summary.csv`, { token: staff.slaManager });
+    assert.match(summaryCsv.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(summaryCsv.body, /amount EUR,600\.00/);
+    const summaryHtml = await call(env, 'GET', `/v1/billing/periods/${period}/summary.html`, { token: staff.slaManager });
+    assert.match(summaryHtml.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(summaryHtml.body, /Indicators/);
+    assert.equal((await call(env, 'GET', `/v1/billing/periods/${period}/summary`, { token: executive })).status, 403);
+    const html = await call(env, 'GET', `/v1/billing/periods/${period}/statements/${excess.clientId}/report.html`, { token: executive });
+    assert.equal(html.status, 200);
+    assert.match(html.body, /<h2>Interventions<\/h2>/);
+
+    // D4: the review was due on day 10 of the next month, long ago: escalated through the outbox.
+    await waitFor(
+      () => env.db('notifications').where({ period, kind: 'statement_review_overdue' }).whereRaw("payload->>'clientId' = ?", [excess.clientId]),
+      (rows) => rows.length === 2,
+      'the escalation',
+    );
+  });
+
+  it('D1: an intervention closed late on the last day of the month in the billing time zone counts in that month', async () => {
+    const period = '2022-06';
+    const timeZone = 'America/Argentina/Buenos_Aires'; // UTC-3
+    const client = await createClient(env);
+    // 23:30 on 30 June in Buenos Aires is already 1 July in UTC; 00:30 on 1 July there is July.
+    await importInterventions(env, client.clientId, ['2022-07-01T02:30:00Z', '2022-07-01T03:30:00Z', '2022-06-01T02:30:00Z']);
+    const { started } = await startBillingRun(env.temporal, env.config.temporal.taskQueue, { period, timeZone });
+    assert.equal(started, true);
+    const view = await periodAfterExtraction(env, staff.slaManager, period);
+    assert.equal(view.timeZone, timeZone);
+    const statement = (await statementOf(env, staff.slaManager, period, client.clientId)).body;
+    assert.equal(statement.interventions, 1);
+    assert.deepEqual(statement.requests.map((r: { closedAt: string }) => r.closedAt), ['2022-07-01T02:30:00.000Z']);
+  });
+
+  it('B3/B4/D4: a dispute → revision → approval loop; an excluded request changes the quantity and amount; B5 registers the budget', async () => {
+    const period = '2023-03';
+    const client = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '10.00', currency: 'USD' });
+    await importInterventions(env, client.clientId, closingsIn(period, 8));
+    const executive = await executiveFor(client.clientId);
+    assert.equal((await run(period)).status, 201);
+    await periodAfterExtraction(env, staff.slaManager, period);
+    const issued = (await statementOf(env, executive, period, client.clientId)).body;
+    assert.equal(issued.billableQuantity, 3);
+    assert.equal(issued.amount, '30.00');
+
+    assert.equal((await decide(staff.slaManager, period, client.clientId, { decision: 'approve' })).status, 403);
+    const noReasons = await decide(executive, period, client.clientId, { decision: 'dispute' });
+    assert.equal(noReasons.status, 400, 'B3: a dispute states its reasons');
+    assert.deepEqual(noReasons.body.errors.map((e: { path: string }) => e.path), ['reasons']);
+    assert.equal((await revise(period, client.clientId, { answer: 'Nothing disputed yet' })).status, 409);
+
+    const disputed = await decide(executive, period, client.clientId, { decision: 'dispute', reasons: 'Request 1 was our own mistake' });
+    assert.equal(disputed.status, 200, JSON.stringify(disputed.body));
+    assert.equal(disputed.body.status, 'DISPUTED');
+    const approveWhileDisputed = await decide(executive, period, client.clientId, { decision: 'approve' });
+    assert.equal(approveWhileDisputed.status, 409);
+    assert.match(approveWhileDisputed.body.detail, /DISPUTED/);
+
+    const excludedId = issued.requests[0].requestId;
+    const unknownId = await revise(period, client.clientId, { answer: 'x', excludeRequestIds: ['not-a-request'] });
+    assert.equal(unknownId.status, 400);
+    assert.deepEqual(unknownId.body.errors.map((e: { path: string }) => e.path), ['excludeRequestIds[0]']);
+    const revised = await revise(period, client.clientId, { answer: 'Agreed: excluded, it was a cabling error on our side', excludeRequestIds: [excludedId] });
+    assert.equal(revised.status, 200, JSON.stringify(revised.body));
+    assert.equal(revised.body.status, 'PENDING_REVIEW');
+    assert.equal(revised.body.interventions, 7);
+    assert.equal(revised.body.billableQuantity, 2);
+    assert.equal(revised.body.amount, '20.00');
+    const line = revised.body.requests.find((r: { requestId: string }) => r.requestId === excludedId);
+    assert.equal(line.excluded, true);
+    assert.match(line.exclusionReason, /cabling error/);
+
+    const approved = await decide(executive, period, client.clientId, { decision: 'approve' });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.status, 'APPROVED');
+
+    const registered = await waitFor(() => statementOf(env, executive, period, client.clientId), (r) => r.body.status === 'BUDGET_REGISTERED', 'the budget operation');
+    const history = types(registered.body).filter((t) => t !== 'escalated' && t !== 'reminder_sent');
+    assert.deepEqual(history, ['computed', 'disputed', 'revised', 'approved', 'budget_registered']);
+    const disputeEvent = registered.body.history.find((h: { type: string }) => h.type === 'disputed');
+    assert.equal(disputeEvent.reasons, 'Request 1 was our own mistake');
+    assert.equal(disputeEvent.actor.role, 'account_executive');
+
+    const operations = await call(env, 'GET', `/v1/budget-operations?period=${period}`, { token: staff.slaManager });
+    assert.equal(operations.status, 200);
+    assert.equal(operations.body.items.length, 1);
+    assert.equal(operations.body.items[0].amount, '20.00');
+    assert.equal(operations.body.items[0].quantity, 2);
+    assert.equal((await call(env, 'GET', `/v1/budget-operations?period=${period}`, { token: executive })).status, 403);
+    const finished = await decide(executive, period, client.clientId, { decision: 'approve' });
+    assert.equal(finished.status, 409);
+
+    await waitFor(() => call(env, 'GET', `/v1/billing/periods/${period}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the run to complete');
+  });
+
+  it('B5/D5: a second run of a period changes nothing', async () => {
+    const period = '2023-04';
+    const client = await createClient(env, { includedInterventions: 5, billingMode: 'all', unitPrice: '5.00', currency: 'USD' });
+    await importInterventions(env, client.clientId, closingsIn(period, 7));
+    const executive = await executiveFor(client.clientId);
+    assert.equal((await run(period)).status, 201);
+    const joined = await run(period);
+    assert.equal(joined.status, 200, 'joining the run that exists');
+    await periodAfterExtraction(env, staff.slaManager, period);
+    await decide(executive, period, client.clientId, { decision: 'approve' });
+    await waitFor(() => call(env, 'GET', `/v1/billing/periods/${period}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the run to complete');
+
+    const snapshot = async () => ({
+      statements: await env.db('statements').where({ period }).orderBy('client_id'),
+      lines: await env.db('statement_requests').where({ period }).orderBy('request_id'),
+      history: await env.db('statement_history').where({ period }).orderBy(['client_id', 'seq']),
+      budget: await env.db('budget_operations').where({ period }),
+    });
+    const before = await snapshot();
+    assert.equal(before.budget.length, 1);
+
+    const again = await run(period);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.status, 'COMPLETED');
+    // Even the extraction itself, repeated directly, writes nothing.
+    const activities = createBillingActivities(env.db, env.temporal);
+    const repeated = await activities.extractPeriod({ period, timeZone: env.config.billingTimeZone });
+    assert.equal(repeated.inserted, 0);
+    assert.deepEqual(await snapshot(), before);
+  });
+
+  it('D5: a budget activity retried after it wrote registers once (directly, and after the workflow did)', async () => {
+    const period = '2021-05';
+    const client = await createClient(env, { includedInterventions: 0, billingMode: 'excess', unitPrice: '12.50', currency: 'USD' });
+    await env.db('statements').insert({
+      period, client_id: client.clientId, interventions: 2, included_interventions: 0, billing_mode: 'excess',
+      billable_quantity: 2, unit_price_minor: 1250, amount_minor: 2500, currency: 'USD', status: 'APPROVED', version: 3,
+    });
+    const activities = createBillingActivities(env.db, env.temporal);
+    const input = { period, clientId: client.clientId, seq: 4, at: Date.now() };
+    const first = await activities.registerBudgetOperation(input);
+    const retry = await activities.registerBudgetOperation(input);
+    const lateRetry = await activities.registerBudgetOperation({ ...input, seq: 9 });
+    assert.equal(first.created, true);
+    assert.equal(retry.created, false);
+    assert.equal(lateRetry.created, false);
+    assert.equal(retry.id, first.id);
+    const operations = await env.db('budget_operations').where({ period, client_id: client.clientId });
+    assert.equal(operations.length, 1);
+    assert.equal(Number(operations[0].amount_minor), 2500);
+    const history = await env.db('statement_history').where({ period, client_id: client.clientId });
+    assert.deepEqual(history.map((h) => h.type), ['budget_registered']);
+    assert.equal((await env.db('statements').where({ period, client_id: client.clientId }).first()).status, 'BUDGET_REGISTERED');
+
+    // The database backs the promise even past the activity: a second row is refused.
+    await assert.rejects(env.db('budget_operations').insert({ ...operations[0], id: 'another' }), /unique|duplicate/i);
+
+    // After the workflow registered one (test above), a retried activity registers nothing more.
+    const viaWorkflow = await env.db('budget_operations').where({ period: '2023-04' });
+    const again = await activities.registerBudgetOperation({ period: '2023-04', clientId: viaWorkflow[0].client_id, seq: 99, at: Date.now() });
+    assert.equal(again.created, false);
+    assert.equal((await env.db('budget_operations').where({ period: '2023-04' })).length, 1);
+  });
+
+  it('B1: the monthly trigger starts the run of the month that just ended, and joins it after', async () => {
+    const timeZone = env.config.billingTimeZone;
+    const execute = (n: number) =>
+      env.temporal.workflow.execute(MONTHLY_TRIGGER_WORKFLOW, { workflowId: `test-trigger-${Date.now()}-${n}`, taskQueue: env.config.temporal.taskQueue, args: [{ timeZone }] });
+    const first = (await execute(1)) as { period: string; started: boolean };
+    const currentMonth = periodOf(new Date(), timeZone);
+    assert.notEqual(first.period, currentMonth, 'the month that just ended, not the current one');
+    const second = (await execute(2)) as { period: string; started: boolean };
+    assert.equal(second.period, first.period);
+    assert.equal(second.started, false, 'a period has one run');
+    const description = await env.temporal.workflow.getHandle(`rhs-billing-${first.period}`).describe();
+    assert.equal(description.type, 'billingPeriodWorkflow');
+  });
+
+  it('B1: the monthly schedule is created or updated idempotently with its spec, time zone, catch-up window and overlap policy', async () => {
+    await ensureBillingSchedule(env.temporal, { ...env.config, billingTimeZone: 'Europe/Madrid' });
+    await ensureBillingSchedule(env.temporal, { ...env.config, billingTimeZone: 'America/Argentina/Buenos_Aires' });
+    const schedule = await env.temporal.schedule.getHandle(BILLING_SCHEDULE_ID).describe();
+    assert.equal(schedule.spec.timezone, 'America/Argentina/Buenos_Aires');
+    const calendar = schedule.spec.calendars?.[0];
+    assert.deepEqual(calendar?.dayOfMonth, [{ start: 1, end: 1, step: 1 }]);
+    assert.deepEqual(calendar?.hour, [{ start: 0, end: 0, step: 1 }]);
+    assert.deepEqual(calendar?.minute, [{ start: 5, end: 5, step: 1 }]);
+    assert.equal(schedule.policies.catchupWindow, 10 * 86_400_000);
+    assert.equal(schedule.policies.overlap, 'SKIP');
+    assert.equal(schedule.action.type, 'startWorkflow');
+    assert.equal(schedule.action.workflowType, MONTHLY_TRIGGER_WORKFLOW);
+    assert.equal(schedule.action.taskQueue, env.config.temporal.taskQueue);
+    const schedules: string[] = [];
+    for await (const s of env.temporal.schedule.list()) schedules.push(s.scheduleId);
+    assert.equal(schedules.filter((id) => id === BILLING_SCHEDULE_ID).length, 1);
+  });
+});
