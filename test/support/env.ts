@@ -12,7 +12,7 @@ import { startApi, type RunningApi } from '../../api/server';
 import { connectTemporal, openDatabase, type TemporalServices } from '../../runtime/bootstrap';
 import { loadConfig, type Config } from '../../runtime/config';
 import { freePort, startDevServer, type DevServer } from '../../runtime/dev-server';
-import { silentLogger } from '../../runtime/logger';
+import { silentLogger, type Logger } from '../../runtime/logger';
 import { resolveTemporalCli } from '../../runtime/temporal-cli';
 import { createWorker } from '../../worker/worker';
 
@@ -58,12 +58,19 @@ export function testEnv(): Promise<TestEnv> {
   return current;
 }
 
-async function createScratchDatabase(): Promise<string> {
+type Steps = Array<() => Promise<void>>;
+
+async function runSteps(steps: Steps): Promise<void> {
+  for (const step of steps.splice(0)) await step().catch((e: unknown) => console.error('teardown:', e));
+}
+
+/** A fresh, migrated-on-open database on the test server; dropped by the given teardown steps. */
+export async function createScratchDatabase(steps: Steps = teardown): Promise<string> {
   const name = `rhs_test_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: ADMIN_DATABASE_URL, pool: { min: 0, max: 1 } });
   await admin.raw(`create database ${name}`);
   await admin.destroy();
-  teardown.push(async () => {
+  steps.push(async () => {
     const dropper = knexFactory({ client: 'pg', connection: ADMIN_DATABASE_URL, pool: { min: 0, max: 1 } });
     await dropper.raw(`drop database if exists ${name} with (force)`);
     await dropper.destroy();
@@ -73,16 +80,49 @@ async function createScratchDatabase(): Promise<string> {
   return url.toString();
 }
 
-async function startTestEnv(): Promise<TestEnv> {
+function startTestEnv(): Promise<TestEnv> {
+  return startEnv({}, teardown);
+}
+
+export interface SeparateEnvOptions {
+  /** The dev server keeps its data in this file (default: in memory). */
+  dbFile?: string;
+  /** Environment variables on top of the test ones (RHS_CODEC_KEYS...). */
+  vars?: Record<string, string>;
+  logger?: Logger;
+}
+
+export interface SeparateEnv extends TestEnv {
+  /** Stops API, worker, connections and dev server, and drops the database; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * An environment of its own (dev server, database, worker, API) for a suite that needs other settings
+ * than the shared one, or must stop its dev server to inspect it. Stopped at the end of the run at the latest.
+ */
+export async function startSeparateEnv(options: SeparateEnvOptions): Promise<SeparateEnv> {
+  const steps: Steps = [];
+  const stop = () => runSteps(steps);
+  teardown.unshift(stop);
+  try {
+    return Object.assign(await startEnv(options, steps), { stop });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function startEnv(options: SeparateEnvOptions, teardown: Steps): Promise<TestEnv> {
   installTestRuntime();
   const cliPath = await resolveTemporalCli();
   const port = await freePort();
-  const devServer = await startDevServer({ cliPath, port });
+  const devServer = await startDevServer({ cliPath, port, dbFile: options.dbFile });
   teardown.push(() => devServer.stop());
 
-  const databaseUrl = await createScratchDatabase();
+  const databaseUrl = await createScratchDatabase(teardown);
   const adminToken = `test-admin-${crypto.randomBytes(8).toString('hex')}`;
-  const config = loadConfig({ ...TEST_ENV_VARS, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: devServer.address, RHS_ADMIN_TOKEN: adminToken, TEMPORAL_TASK_QUEUE: `test-${crypto.randomBytes(3).toString('hex')}` });
+  const config = loadConfig({ ...TEST_ENV_VARS, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: devServer.address, RHS_ADMIN_TOKEN: adminToken, TEMPORAL_TASK_QUEUE: `test-${crypto.randomBytes(3).toString('hex')}`, ...options.vars });
   const db = await openDatabase(databaseUrl);
   teardown.unshift(() => db.destroy());
   const temporal: TemporalServices = await connectTemporal(config.temporal);
@@ -100,7 +140,7 @@ async function startTestEnv(): Promise<TestEnv> {
   };
   teardown.unshift(stopWorker);
 
-  const api = await startApi({ db, temporal: temporal.client, config, logger: silentLogger }, 0);
+  const api = await startApi({ db, temporal: temporal.client, config, logger: options.logger ?? silentLogger }, 0);
   teardown.unshift(api.close);
 
   const env: TestEnv = {
@@ -124,9 +164,9 @@ async function startTestEnv(): Promise<TestEnv> {
 }
 
 export async function stopTestEnv(): Promise<void> {
-  if (!current) return;
-  await current.catch(() => undefined);
-  for (const step of teardown.splice(0)) await step().catch((e: unknown) => console.error('teardown:', e));
+  // Separate environments register here too, so this runs even when the shared one never started.
+  await current?.catch(() => undefined);
+  await runSteps(teardown);
   current = undefined;
 }
 
@@ -141,7 +181,7 @@ export interface ApiVariant {
  * silence timers, a small history limit...). Requests filed through it capture that configuration, the
  * way production requests capture theirs, so timers run for real, only shorter.
  */
-export async function startApiVariant(env: TestEnv, overrides: Record<string, string>): Promise<ApiVariant> {
+export async function startApiVariant(env: TestEnv, overrides: Record<string, string>, logger: Logger = silentLogger): Promise<ApiVariant> {
   const config = loadConfig({
     ...TEST_ENV_VARS,
     DATABASE_URL: env.databaseUrl,
@@ -150,7 +190,7 @@ export async function startApiVariant(env: TestEnv, overrides: Record<string, st
     TEMPORAL_TASK_QUEUE: env.config.temporal.taskQueue,
     ...overrides,
   });
-  const api = await startApi({ db: env.db, temporal: env.temporal, config, logger: silentLogger }, 0);
+  const api = await startApi({ db: env.db, temporal: env.temporal, config, logger }, 0);
   let closed = false;
   const close = async () => {
     if (closed) return;
