@@ -5,6 +5,7 @@ import { isDbReachable } from '../db/connection';
 import { authenticate, rateLimit } from './auth';
 import type { ApiContext } from './context';
 import { billingRoutes } from './billing/routes';
+import { codecRouter } from './codec/routes';
 import { identityRoutes } from './identity/routes';
 import { importRoutes } from './imports/routes';
 import { buildOpenApiDocument } from './openapi';
@@ -25,6 +26,8 @@ export function createApp(context: ApiContext): express.Express {
 
   app.use(requestIdAndLog(context));
   app.use(securityHeaders);
+  // Before the API's body parser: the codec endpoint parses its (larger) bodies after authentication.
+  app.use('/codec', codecRouter(context));
   app.use(express.json({ limit: config.api.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
 
   const routes = apiRoutes(context);

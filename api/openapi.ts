@@ -1,4 +1,5 @@
 /** The served OpenAPI document, rendered from the same route declarations the router validates with. */
+import { codecOpenApiPaths } from './codec/openapi';
 import { toOpenApi } from './schema';
 import type { RouteSpec } from './route';
 
@@ -20,6 +21,7 @@ export function buildOpenApiDocument(routes: RouteSpec[]) {
     '/healthz': { get: { summary: 'The process is up', security: [], responses: { 200: { description: 'up' } } } },
     '/readyz': { get: { summary: 'Database and Temporal reachable', security: [], responses: { 200: { description: 'ready' }, 503: problemResponse(503) } } },
     '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    ...codecOpenApiPaths(),
   };
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');

@@ -12,6 +12,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** Unset: in memory. */
   dbFile?: string;
+  /** The Temporal UI decodes payloads through this remote codec (the API's `/codec`). */
+  codecEndpoint?: string;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where the server's own output goes (default: dropped). */
@@ -40,6 +42,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
       const { port, uiPort } = config.devServer;
       if (await canConnect('127.0.0.1', port)) throw new StartupError(`port ${port} is taken: another Temporal server runs? Stop it, or set TEMPORAL_ADDRESS to use it.`);
       const cliPath = await resolveTemporalCli();
-      devServer = await startDevServer({ cliPath, port, uiPort, dbFile: path.join(config.dataDir, 'temporal.db') });
+      // With codec keys the UI shows encrypted payloads; it decrypts them through the API's codec endpoint.
+      const codecEndpoint = config.temporal.codec ? `http://127.0.0.1:${config.port}/codec` : undefined;
+      devServer = await startDevServer({ cliPath, port, uiPort, dbFile: path.join(config.dataDir, 'temporal.db'), codecEndpoint });
       stops.push(() => devServer!.stop());
     }
 
