@@ -67,15 +67,26 @@ export function requireRole(res: Response, ...roles: Role[]): Caller {
   return caller;
 }
 
-/** Per-token fixed-window rate limit, in memory (one API process); answers 429 past the limit. */
+/** How many callers the rate limiter tracks at once: bounds its memory under a flood of distinct tokens. */
+const MAX_TRACKED_CALLERS = 10_000;
+
+/**
+ * Per-token fixed-window rate limit, in memory (one API process); answers 429 past the limit. Keys are
+ * token hashes (no token is kept in memory). When the table is full of live windows, a new token is
+ * counted under its IP address instead: a flood of made-up tokens cannot reset anyone's window.
+ */
 export function rateLimit(perMinute: number) {
   const windows = new Map<string, { start: number; count: number }>();
   return (req: Request, res: Response, next: NextFunction): void => {
-    const key = req.get('authorization') ?? `ip:${req.ip}`;
     const now = Date.now();
+    const authorization = req.get('authorization');
+    let key = authorization ? `token:${hashToken(authorization)}` : `ip:${req.ip}`;
+    if (!windows.has(key) && windows.size >= MAX_TRACKED_CALLERS) {
+      for (const [k, w] of windows) if (now - w.start >= 60_000) windows.delete(k);
+      if (windows.size >= MAX_TRACKED_CALLERS) key = `ip:${req.ip}`;
+    }
     const window = windows.get(key);
     if (!window || now - window.start >= 60_000) {
-      if (windows.size > 10_000) windows.clear(); // bound memory under a flood of distinct tokens
       windows.set(key, { start: now, count: 1 });
       return next();
     }
