@@ -24,6 +24,9 @@ import { fileOpenRequests } from './bench/open-requests';
 import { formatTable, goalsMet, STEPS, type BenchResult } from './bench/report';
 import { readMemory } from './bench/rss';
 import { createScratchDatabase, type ScratchDatabase } from './bench/scratch-db';
+import { cpuSeconds, cpuSnapshot } from './bench/cpu';
+import { historyCost } from './bench/history';
+import type { Db } from '../db/connection';
 
 /** The build this script belongs to: works from dist/ or any other output folder. */
 const BUILD_ROOT = path.resolve(__dirname, '..');
@@ -65,10 +68,11 @@ async function main(): Promise<void> {
     cleanup.push(() => connection.close());
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
+    const nodeArgs = (name: string) => (args.profileDir ? ['--cpu-prof', '--cpu-prof-dir', args.profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
     const workflowBundle = fs.existsSync(path.join(BUILD_ROOT, 'workflow-bundle.js'));
-    const worker = await startChild({ name: 'worker', script: path.join(BUILD_ROOT, 'worker/main.js'), env, ready: printed('"message":"polling"') });
+    const worker = await startChild({ name: 'worker', script: path.join(BUILD_ROOT, 'worker/main.js'), env, nodeArgs: nodeArgs('worker'), ready: printed('"message":"polling"') });
     cleanup.push(() => worker.stop());
-    const api = await startChild({ name: 'api', script: path.join(BUILD_ROOT, 'api/main.js'), env, ready: answers(`http://127.0.0.1:${apiPort}/healthz`) });
+    const api = await startChild({ name: 'api', script: path.join(BUILD_ROOT, 'api/main.js'), env, nodeArgs: nodeArgs('api'), ready: answers(`http://127.0.0.1:${apiPort}/healthz`) });
     cleanup.push(() => api.stop());
     const http = apiCaller(`http://127.0.0.1:${apiPort}`);
     const fixture = await createFixture(http, adminToken);
@@ -81,15 +85,20 @@ async function main(): Promise<void> {
     log('baseline: warm-up');
     await runBaseline(temporal, baselineQueue, args.warmup, args.concurrency);
     log('baseline: measuring');
-    const baseline = await runBaseline(temporal, baselineQueue, args.count, args.concurrency);
+    const baselineGroups = { devServer: [devServer.process.pid!], worker: [baselineWorker.pid], loadGenerator: [process.pid] };
+    const baselineCpu = await measureCpu(baselineGroups, args.count, () => runBaseline(temporal, baselineQueue, args.count, args.concurrency));
+    const baseline = baselineCpu.result;
     log(`baseline: ${baseline.perSecond.toFixed(1)}/s`);
     await baselineWorker.stop();
 
     log('lifecycles: warm-up');
     await runLifecycles(http, fixture, args.warmup, args.concurrency);
     log('lifecycles: measuring');
-    const lifecycles = await runLifecycles(http, fixture, args.count, args.concurrency);
-    log(`lifecycles: ${lifecycles.perSecond.toFixed(1)}/s`);
+    const productGroups = { devServer: [devServer.process.pid!], worker: [worker.pid], api: [api.pid], loadGenerator: [process.pid] };
+    const productCpu = await measureCpu(productGroups, args.count, () => runLifecycles(http, fixture, args.count, args.concurrency), db);
+    const lifecycles = productCpu.result;
+    log(`lifecycles: ${lifecycles.perSecond.toFixed(1)}/s; output so far: worker ${worker.outputBytes()} B, api ${api.outputBytes()} B`);
+    if (process.env.BENCH_DEBUG) log(`worker tail:\n${worker.tail().slice(-3000)}`);
     const rssMb = { worker: readMemory(worker.pid).rssMb, api: readMemory(api.pid).rssMb };
 
     log(`open requests: filing ${args.openRequests}`);
@@ -98,6 +107,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     const open = readMemory(worker.pid);
 
+    const history = {
+      product: lifecycles.sampleWorkflowId ? await historyCost(temporal, lifecycles.sampleWorkflowId) : undefined,
+      baseline: baseline.sampleWorkflowId ? await historyCost(temporal, baseline.sampleWorkflowId) : undefined,
+    };
     const partial: Omit<BenchResult, 'goals'> = {
       lifecycles: { count: lifecycles.count, perSecond: round2(lifecycles.perSecond) },
       baseline: { count: baseline.count, perSecond: round2(baseline.perSecond) },
@@ -106,6 +119,7 @@ async function main(): Promise<void> {
       rssMb,
       openRequests: { count: args.openRequests, workerRssMb: open.rssMb, workerPeakRssMb: open.peakRssMb, filedPerSecond: round2(args.openRequests / filingSeconds), quick: args.quick },
       baselineLatencyMs: Object.fromEntries(STEPS.map((s) => [s, baseline.latency.percentiles(s)])) as BenchResult['baselineLatencyMs'],
+      profile: { cpuMsPerLifecycle: productCpu.msPerUnit, cpuMsPerBaselineWorkflow: baselineCpu.msPerUnit, history, seconds: { lifecycles: round2(lifecycles.seconds), baseline: round2(baseline.seconds) } },
       settings: { quick: args.quick, concurrency: args.concurrency, warmup: args.warmup, workflowBundle },
       machine: { ...machine, loadAverageAtEnd: loadAverage() },
       at: new Date().toISOString(),
@@ -122,6 +136,29 @@ async function main(): Promise<void> {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Runs a phase and reports the CPU milliseconds each group of processes spent per unit of work. With a
+ * database, its server processes for this database count as `postgres`.
+ */
+async function measureCpu<T>(groups: Record<string, number[]>, units: number, phase: () => Promise<T>, db?: Db): Promise<{ result: T; msPerUnit: Record<string, number> }> {
+  const postgresPids = async () => (db ? (await db.raw<{ rows: { pid: number }[] }>('select pid from pg_stat_activity where datname = current_database()')).rows.map((r) => r.pid) : []);
+  const all = async () => [...Object.values(groups).flat(), ...(await postgresPids())];
+  const before = cpuSnapshot(await all());
+  const result = await phase();
+  const pg = await postgresPids();
+  const after = cpuSnapshot([...Object.values(groups).flat(), ...pg]);
+  const msPerUnit: Record<string, number> = {};
+  const entries: Array<[string, number[]]> = [...Object.entries(groups), ...(db ? [['postgres', pg] as [string, number[]]] : [])];
+  let total = 0;
+  for (const [name, pids] of entries) {
+    const ms = (cpuSeconds(before, after, pids) * 1000) / units;
+    msPerUnit[name] = Math.round(ms * 10) / 10;
+    total += ms;
+  }
+  msPerUnit.total = Math.round(total * 10) / 10;
+  return { result, msPerUnit };
+}
 
 main().then(
   () => process.exit(0),

@@ -10,9 +10,11 @@ export interface BenchArgs {
   warmup: number;
   /** Requests left open for the worker-memory measurement. */
   openRequests: number;
+  /** Writes V8 CPU profiles of the worker and the API here (for finding where the time goes). */
+  profileDir?: string;
 }
 
-const USAGE = 'usage: bench [--quick] [--out FILE] [--count N] [--concurrency N] [--warmup N] [--open N]';
+const USAGE = 'usage: bench [--quick] [--out FILE] [--count N] [--concurrency N] [--warmup N] [--open N] [--profile DIR]';
 
 export function parseArgs(argv: string[]): BenchArgs {
   const quick = argv.includes('--quick');
@@ -27,6 +29,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     i += 1;
     switch (flag) {
       case '--out': args.out = value; break;
+      case '--profile': args.profileDir = value; break;
       case '--count': args.count = positive(flag, value); break;
       case '--concurrency': args.concurrency = positive(flag, value); break;
       case '--warmup': args.warmup = positive(flag, value, true); break;

@@ -6,7 +6,7 @@ import type { PhaseResult } from './lifecycles';
 import { runBounded } from './pool';
 import { LatencyRecorder } from './stats';
 
-async function oneBaseline(client: Client, taskQueue: string, latency: LatencyRecorder<BaselineStep>): Promise<void> {
+async function oneBaseline(client: Client, taskQueue: string, latency: LatencyRecorder<BaselineStep>): Promise<string> {
   const workflowId = `bench-baseline-${crypto.randomUUID()}`;
   const start = new WithStartWorkflowOperation<typeof baselineWorkflow>('baselineWorkflow', {
     workflowId,
@@ -20,12 +20,16 @@ async function oneBaseline(client: Client, taskQueue: string, latency: LatencyRe
   for (const step of BASELINE_STEPS.slice(1)) {
     await latency.time(step, () => handle.executeUpdate(baselineUpdates[step]));
   }
+  return workflowId;
 }
 
 export async function runBaseline(client: Client, taskQueue: string, count: number, concurrency: number): Promise<PhaseResult<BaselineStep>> {
   const latency = new LatencyRecorder<BaselineStep>();
   const started = performance.now();
-  await runBounded(count, concurrency, () => oneBaseline(client, taskQueue, latency));
+  let sampleWorkflowId: string | undefined;
+  await runBounded(count, concurrency, async () => {
+    sampleWorkflowId = await oneBaseline(client, taskQueue, latency);
+  });
   const seconds = (performance.now() - started) / 1000;
-  return { count, seconds, perSecond: count / seconds, latency };
+  return { count, seconds, perSecond: count / seconds, latency, sampleWorkflowId };
 }

@@ -10,6 +10,8 @@ export interface Child {
   process: ChildProcess;
   /** The last lines it wrote, for an error message. */
   tail(): string;
+  /** How much it has written: a chatty process spends CPU on its logs. */
+  outputBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -17,19 +19,23 @@ export interface ChildOptions {
   name: string;
   script: string;
   env: Record<string, string>;
+  /** Options for node itself, e.g. --cpu-prof. */
+  nodeArgs?: string[];
   /** Resolves when the child is ready to take work. */
   ready: (child: Child) => Promise<void>;
   readyTimeoutMs?: number;
 }
 
 export async function startChild(options: ChildOptions): Promise<Child> {
-  const proc = spawn(process.execPath, [options.script], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     env: { ...process.env, ...options.env },
     // Output is read (a full pipe would stall the child) but only its tail is kept.
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let bytes = 0;
   const collect = (chunk: Buffer) => {
+    bytes += chunk.length;
     output = (output + chunk.toString()).slice(-8000);
   };
   proc.stdout?.on('data', collect);
@@ -43,6 +49,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     pid: proc.pid,
     process: proc,
     tail: () => output,
+    outputBytes: () => bytes,
     stop() {
       stopping ??= (async () => {
         if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -1,6 +1,7 @@
 /** The benchmark's result: the JSON written to --out and the table printed for people. */
 import type { Percentiles } from './stats';
 import type { MachineInfo } from './machine';
+import type { HistoryCost } from './history';
 
 export const STEPS = ['file', 'validation', 'start', 'report', 'confirmation'] as const;
 type Step = (typeof STEPS)[number];
@@ -15,6 +16,13 @@ export interface BenchResult {
   openRequests: { count: number; workerRssMb: number; workerPeakRssMb: number; filedPerSecond: number; quick: boolean };
   /** Not part of the goals: the bare workflow's Update latencies, for comparison. */
   baselineLatencyMs: Record<Step, Percentiles>;
+  /** Where the time goes: CPU per lifecycle by process, and what one history holds. */
+  profile: {
+    cpuMsPerLifecycle: Record<string, number>;
+    cpuMsPerBaselineWorkflow: Record<string, number>;
+    history: { product?: HistoryCost; baseline?: HistoryCost };
+    seconds: { lifecycles: number; baseline: number };
+  };
   settings: { quick: boolean; concurrency: number; warmup: number; workflowBundle: boolean };
   machine: MachineInfo & { loadAverageAtEnd: number[] };
   goals: { ratio: boolean; p99: boolean; openRequestsRss: boolean };
@@ -32,6 +40,7 @@ export function goalsMet(result: Omit<BenchResult, 'goals'>): BenchResult['goals
   };
 }
 
+const historyLine = (h?: HistoryCost) => (h ? `${h.events} events, ${h.workflowTasks} workflow tasks, ${h.localActivityMarkers} local-activity markers, ${h.searchAttributeUpserts} search-attribute upserts` : 'n/a');
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
@@ -52,6 +61,11 @@ export function formatTable(r: BenchResult): string {
     `latency ms          product p50   p99   |  bare p50   p99`,
     ...STEPS.map((s) => `  ${s.padEnd(14)} ${pad(r.latencyMs[s].p50, 10)} ${pad(r.latencyMs[s].p99, 6)}   | ${pad(r.baselineLatencyMs[s].p50, 8)} ${pad(r.baselineLatencyMs[s].p99, 6)}`),
     `  (goal: every product p99 < ${GOALS.p99Ms} ms: ${mark(r.goals.p99)})`,
+    '',
+    `CPU ms per unit      ${Object.entries(r.profile.cpuMsPerLifecycle).map(([k, v]) => `${k} ${v}`).join(', ')} (per lifecycle)`,
+    `                     ${Object.entries(r.profile.cpuMsPerBaselineWorkflow).map(([k, v]) => `${k} ${v}`).join(', ')} (per bare workflow)`,
+    `history of one       ${historyLine(r.profile.history.product)} (lifecycle)`,
+    `                     ${historyLine(r.profile.history.baseline)} (bare workflow)`,
     '',
     `RSS after the lifecycles: worker ${r.rssMb.worker} MB, api ${r.rssMb.api} MB`,
     `worker RSS with ${r.openRequests.count} open requests: ${r.openRequests.workerRssMb} MB (peak ${r.openRequests.workerPeakRssMb} MB; filed at ${round(r.openRequests.filedPerSecond)}/s)`,
