@@ -79,6 +79,23 @@ describe('R1: idempotent filing', function () {
     assert.equal(afterEnd.body.status, 'CANCELLED');
   });
 
+  it('R3: an action retried with the same Idempotency-Key takes effect once and answers the same', async () => {
+    const { body: request } = await fileRequest(env, client.authorized);
+    await act(env, staff.operator, request.id, 'validation', { decision: 'approve' });
+    const key = newKey();
+    const attempts = await Promise.all(Array.from({ length: 5 }, () => act(env, staff.operator, request.id, 'start', {}, { 'Idempotency-Key': key })));
+    assert.deepEqual(attempts.map((a) => a.status), Array<number>(5).fill(200), JSON.stringify(attempts.map((a) => a.body)));
+    const started = attempts[0].body.events.filter((e: { type: string }) => e.type === 'execution_started');
+    assert.equal(started.length, 1);
+    const histories = await requestHistories(env, request.number);
+    assert.equal(updateEventCounts(histories).accepted, 3, 'filed, validation, one start');
+    const retriedLater = await act(env, staff.operator, request.id, 'start', {}, { 'Idempotency-Key': key });
+    assert.equal(retriedLater.status, 200);
+    assert.equal(retriedLater.body.status, 'IN_EXECUTION');
+    const withoutKey = await act(env, staff.operator, request.id, 'start');
+    assert.equal(withoutKey.status, 409, 'without the key it is a new action, refused in IN_EXECUTION');
+  });
+
   it('R1: one key used by two users files two requests (keys belong to their user)', async () => {
     const key = newKey();
     const a = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });

@@ -109,6 +109,19 @@ describe('request refusals leave no trace', function () {
     });
   }
 
+  it('R2: concurrent conflicting decisions on one request: exactly one wins, the others are 409, and only the winner is in history', async () => {
+    const request = await requestIn('IN_VALIDATION');
+    const decisions = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? { decision: 'approve' } : { decision: 'reject', reason: `Risk ${i}` }));
+    const results = await Promise.all(decisions.map((body) => act(env, staff.operator, request.id, 'validation', body)));
+    const winners = results.filter((r) => r.status === 200);
+    assert.equal(winners.length, 1, JSON.stringify(results.map((r) => r.status)));
+    assert.ok(results.every((r) => r.status === 200 || r.status === 409), JSON.stringify(results.map((r) => r.status)));
+    const read = await call(env, 'GET', `/v1/requests/${request.id}`, { token: staff.operator });
+    assert.equal(read.body.events.length, 2, 'one decision recorded');
+    assert.equal(read.body.status, winners[0].body.status);
+    await assertHistoryHoldsOnly({ number: request.number, accepted: ['filed', 'validation'] });
+  });
+
   it('R1-R5: a role the action is not for gets 403, in a state where the action is allowed', async () => {
     const inValidation = await requestIn('IN_VALIDATION');
     const awaiting = await requestIn('AWAITING_CONFIRMATION');
