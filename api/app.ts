@@ -28,6 +28,8 @@ export function createApp(context: ApiContext): express.Express {
   app.use(securityHeaders);
   // Before the API's body parser: the codec endpoint parses its (larger) bodies after authentication.
   app.use('/codec', codecRouter(context));
+  // Imports carry many requests in one body; body-parser parses a body once, so this one wins there.
+  app.use('/v1/imports', express.json({ limit: config.api.importBodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: config.api.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
 
   const routes = apiRoutes(context);

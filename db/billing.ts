@@ -7,6 +7,7 @@ import { computeStatement, type BillingMode, type Contract, type StatementFigure
 import type { IndicatorRow } from '../domain/indicators';
 import type { Notification } from '../domain/notifications';
 import type { Priority } from '../domain/request-types';
+import { NEXT_NUMBER_SQL } from './requests';
 import type { Db } from './connection';
 import { insertNotifications } from './outbox';
 
@@ -486,7 +487,6 @@ export interface ImportedRequest {
  */
 export async function importClosedRequests(db: Db, requests: ImportedRequest[], importedBy: { id: string; role: string }, at: Date): Promise<number> {
   if (requests.length === 0) return 0;
-  // The number format of db/requests.ts (NEXT_NUMBER_SQL, not exported there): keep the two in step.
   const { rows } = await db.raw<{ rows: { request_id: string }[] }>(
     `with input as (
        select * from jsonb_to_recordset(?::jsonb) as x(id text, "externalId" text, "clientId" text, site text, summary text,
@@ -494,7 +494,7 @@ export async function importClosedRequests(db: Db, requests: ImportedRequest[], 
      ), inserted as (
        insert into requests (id, number, client_id, status, site, summary, instructions, priority, filed_by, external_id, closure,
                              version, created_at, closed_at, ended_at, updated_at)
-       select id, 'RHS-' || lpad(nextval('request_number_seq')::text, 6, '0'), "clientId", 'CLOSED', site, summary, instructions,
+       select id, ${NEXT_NUMBER_SQL}, "clientId", 'CLOSED', site, summary, instructions,
               priority, ?, "externalId", 'imported', 1, "createdAt", "closedAt", "closedAt", ?
          from input
        on conflict (external_id) do nothing

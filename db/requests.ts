@@ -149,7 +149,7 @@ export async function listRequests(db: Db, filter: RequestFilter): Promise<Reque
 }
 
 /** The human-readable request number, `RHS-000042`: the one place its format is written. */
-const NEXT_NUMBER_SQL = `'RHS-' || lpad(nextval('request_number_seq')::text, 6, '0')`;
+export const NEXT_NUMBER_SQL = `'RHS-' || lpad(nextval('request_number_seq')::text, 6, '0')`;
 
 export async function nextRequestNumber(db: Db): Promise<string> {
   const { rows } = await db.raw<{ rows: { n: string }[] }>(`select ${NEXT_NUMBER_SQL} as n`);

@@ -32,6 +32,7 @@ export interface Config {
   timing: TimingPolicy;
   api: {
     bodyLimitBytes: number;
+    importBodyLimitBytes: number;
     requestTimeoutMs: number;
     rateLimitPerMinute: number;
     /** RHS_CODEC_CORS_ORIGIN: the Temporal UI origins allowed to call the codec endpoint. */
@@ -133,6 +134,8 @@ export function loadConfig(env: Env = process.env): Config {
     timing,
     api: {
       bodyLimitBytes: read('RHS_BODY_LIMIT_BYTES', 64 * 1024, parsePositiveInt, 'a positive number of bytes'),
+      // An import carries up to 5,000 closed requests in one body.
+      importBodyLimitBytes: read('RHS_IMPORT_BODY_LIMIT_BYTES', 16 * 1024 * 1024, parsePositiveInt, 'a positive number of bytes'),
       requestTimeoutMs: read('RHS_API_TIMEOUT_MS', 15_000, parsePositiveInt, 'a positive number of milliseconds'),
       rateLimitPerMinute: read('RHS_RATE_LIMIT_PER_MINUTE', 600, parsePositiveInt, 'a positive number of calls'),
       codecCorsOrigins,

@@ -76,4 +76,13 @@ describe('imports of closed interventions', function () {
     assert.equal(result.status, 400);
     assert.deepEqual(result.body.errors.map((e: { path: string }) => e.path), ['requests']);
   });
+
+  it('a full batch of 5000 items (far above the API\'s usual body limit) imports in one call', async () => {
+    const marker = `full-${Date.now()}`;
+    const batch = Array.from({ length: 5000 }, (_, i) => item(`${marker}-${i}`));
+    assert.ok(JSON.stringify({ requests: batch }).length > 64 * 1024);
+    const result = await importing(batch);
+    assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 500));
+    assert.deepEqual(result.body, { imported: 5000, skipped: 0 });
+  });
 });
