@@ -10,7 +10,7 @@ import { periodBounds } from '../../domain/periods';
 import * as billing from '../../db/billing';
 import type { Db } from '../../db/connection';
 import { REVIEW_WORKFLOW, statementReviewWorkflowId, type ReviewPolicy, type StatementReviewInput } from '../../workflows/billing/messages';
-import { notificationsForStatementEvent } from './notifications';
+import { notificationsForStatementEvent } from '../../domain/notifications';
 
 export type ProjectStatementInput = Omit<billing.StatementChange, 'notifications'>;
 
