@@ -97,12 +97,20 @@ async function main(): Promise<void> {
     const productGroups = { devServer: [devServer.process.pid!], worker: [worker.pid], api: [api.pid], loadGenerator: [process.pid] };
     const productCpu = await measureCpu(productGroups, args.count, () => runLifecycles(http, fixture, args.count, args.concurrency), db);
     const lifecycles = productCpu.result;
-    log(`lifecycles: ${lifecycles.perSecond.toFixed(1)}/s; output so far: worker ${worker.outputBytes()} B, api ${api.outputBytes()} B`);
+    log(`lifecycles: ${lifecycles.perSecond.toFixed(1)}/s; warnings logged so far: worker ${worker.warnings()}, api ${api.warnings()}`);
     if (process.env.BENCH_DEBUG) log(`worker tail:\n${worker.tail().slice(-3000)}`);
     const rssMb = { worker: readMemory(worker.pid).rssMb, api: readMemory(api.pid).rssMb };
+    log(`throughput ratio ${(lifecycles.perSecond / baseline.perSecond).toFixed(3)}; RSS worker ${rssMb.worker} MB, api ${rssMb.api} MB`);
 
     log(`open requests: filing ${args.openRequests}`);
-    const filingSeconds = await fileOpenRequests({ db, temporal, config }, fixture, args.openRequests, args.concurrency, (n) => log(`  ${n} filed`));
+    // A failure here must not lose the figures measured above: it is reported with them.
+    let openError: string | undefined;
+    const filing = await fileOpenRequests({ db, temporal, config }, fixture, args.openRequests, args.concurrency, (n) => log(`  ${n} filed; worker RSS ${readMemory(worker.pid).rssMb} MB, load ${loadAverage()[0]}`))
+      .catch((error: unknown) => {
+        openError = error instanceof Error ? error.message : String(error);
+        log(`open requests: ${openError}`);
+        return { seconds: NaN, retries: NaN };
+      });
     // A moment for the last workflow tasks and projections to settle before reading memory.
     await new Promise((r) => setTimeout(r, 3000));
     const open = readMemory(worker.pid);
@@ -117,7 +125,8 @@ async function main(): Promise<void> {
       ratio: Math.round((lifecycles.perSecond / baseline.perSecond) * 1000) / 1000,
       latencyMs: Object.fromEntries(STEPS.map((s) => [s, lifecycles.latency.percentiles(s)])) as BenchResult['latencyMs'],
       rssMb,
-      openRequests: { count: args.openRequests, workerRssMb: open.rssMb, workerPeakRssMb: open.peakRssMb, filedPerSecond: round2(args.openRequests / filingSeconds), quick: args.quick },
+      openRequests: { count: args.openRequests, workerRssMb: open.rssMb, workerPeakRssMb: open.peakRssMb, filedPerSecond: round2(args.openRequests / filing.seconds), retries: filing.retries, quick: args.quick, ...(openError ? { error: openError } : {}) },
+      warnings: { worker: worker.warnings(), api: api.warnings() },
       baselineLatencyMs: Object.fromEntries(STEPS.map((s) => [s, baseline.latency.percentiles(s)])) as BenchResult['baselineLatencyMs'],
       profile: { cpuMsPerLifecycle: productCpu.msPerUnit, cpuMsPerBaselineWorkflow: baselineCpu.msPerUnit, history, seconds: { lifecycles: round2(lifecycles.seconds), baseline: round2(baseline.seconds) } },
       settings: { quick: args.quick, concurrency: args.concurrency, warmup: args.warmup, workflowBundle },

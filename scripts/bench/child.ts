@@ -12,6 +12,8 @@ export interface Child {
   tail(): string;
   /** How much it has written: a chatty process spends CPU on its logs. */
   outputBytes(): number;
+  /** Lines it logged at WARN or ERROR (the Temporal SDK's core logs, e.g. a workflow task lost). */
+  warnings(): number;
   stop(): Promise<void>;
 }
 
@@ -34,8 +36,10 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   });
   let output = '';
   let bytes = 0;
+  let warnings = 0;
   const collect = (chunk: Buffer) => {
     bytes += chunk.length;
+    warnings += chunk.toString().match(/\bWARN\b|\bERROR\b|"level":"(warn|error)"/g)?.length ?? 0;
     output = (output + chunk.toString()).slice(-8000);
   };
   proc.stdout?.on('data', collect);
@@ -50,6 +54,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     process: proc,
     tail: () => output,
     outputBytes: () => bytes,
+    warnings: () => warnings,
     stop() {
       stopping ??= (async () => {
         if (proc.exitCode !== null || proc.signalCode !== null) return;

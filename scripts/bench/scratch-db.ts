@@ -9,8 +9,10 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createScratchDatabase(adminUrl = ADMIN_DATABASE_URL): Promise<ScratchDatabase> {
-  const name = `rhs_bench_${crypto.randomBytes(4).toString('hex')}`;
+/** `prefix` names the benchmark that owns the database (a leftover says who left it). */
+export async function createScratchDatabase(adminUrl = ADMIN_DATABASE_URL, prefix = 'rhs_bench'): Promise<ScratchDatabase> {
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new Error(`invalid database name prefix ${prefix}`);
+  const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = () => knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   const creator = admin();
   try {
