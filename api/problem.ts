@@ -39,7 +39,9 @@ export const problems = {
   unauthorized: (detail = 'a valid bearer token is required') => new HttpProblem(401, TITLES[401], detail),
   forbidden: (detail = 'your role may not do this') => new HttpProblem(403, TITLES[403], detail),
   notFound: (detail = 'no such resource') => new HttpProblem(404, TITLES[404], detail),
-  conflict: (detail: string, extra: Record<string, unknown> = {}) => new HttpProblem(409, TITLES[409], detail, extra),
+  // The resource's state goes in `state`: `status` is RFC 9457's member, the HTTP status code.
+  conflict: (detail: string, { status: state, ...extra }: Record<string, unknown> = {}) =>
+    new HttpProblem(409, TITLES[409], detail, state === undefined ? extra : { state, ...extra }),
   unprocessable: (detail: string) => new HttpProblem(422, TITLES[422], detail),
   tooManyRequests: (detail: string) => new HttpProblem(429, TITLES[429], detail),
   unavailable: (detail: string) => new HttpProblem(503, TITLES[503], detail),
@@ -52,11 +54,12 @@ export function sendProblem(res: Response, problem: HttpProblem): void {
     .status(problem.status)
     .type('application/problem+json')
     .json({
+      ...problem.extra,
+      // After the extras, so no extra member can overwrite what RFC 9457 defines.
       type: `https://remote-hands.example/problems/${problem.status}`,
       title: problem.title,
       status: problem.status,
       detail: problem.detail,
-      ...problem.extra,
     });
 }
 
