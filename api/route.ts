@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Role } from '../domain/roles';
 import { callerOf, type Caller } from './auth';
 import { problems } from './problem';
-import { parse, type ObjectSchema } from './schema';
+import { NOT_TEXT, parse, type ObjectSchema } from './schema';
 
 export interface RouteCall<B, Q> {
   req: Request;
@@ -27,7 +27,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   body?: ObjectSchema;
   query?: ObjectSchema;
   headers?: { name: string; description: string }[];
-  success: { status: number; description: string; contentType?: string };
+  /** `schema`: the response's component in the OpenAPI document (api/openapi-schemas.ts). */
+  success: { status: number; description: string; contentType?: string; schema?: string };
   /** Error statuses this route can answer besides 401, 429 and 503. */
   errors: number[];
   handler: (call: RouteCall<B, Q>) => Promise<unknown>;
@@ -45,6 +46,8 @@ export function buildRouter(routes: RouteSpec[]): Router {
       const caller = callerOf(res);
       if (!route.roles.includes(caller.role)) throw problems.forbidden(`this call is for: ${route.roles.join(', ')}`);
       const params = req.params as Record<string, string>;
+      // No id contains NUL or half a surrogate pair; passed on, PostgreSQL fails on them (a 503).
+      if (Object.values(params).some((value) => NOT_TEXT.test(value))) throw problems.notFound('no such resource');
       const query = route.query ? parse(singleValued(req.query), route.query) : {};
       const body = route.body ? parse(req.body, route.body) : undefined;
       const result = await route.handler({ req, res, caller, body, query, params });

@@ -18,7 +18,7 @@ export const object = (properties: Record<string, FieldSchema>, extra: Partial<O
 
 const DEFAULT_MAX_LENGTH = 2000;
 // NUL cannot be stored in PostgreSQL text, and a lone surrogate is not text: both are refused up front.
-const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
