@@ -2,7 +2,7 @@
 import { faultsScale } from './report';
 
 const SCALES = {
-  default: { lifecycles: 200, concurrentFilings: 100, updateRetries: 50, hostileCallsPerRoute: 300, outageMs: 30_000 },
+  default: { lifecycles: 200, concurrentFilings: 100, updateRetries: 50, hostileCallsPerRoute: 160, outageMs: 30_000 },
   large: { lifecycles: 1000, concurrentFilings: 500, updateRetries: 300, hostileCallsPerRoute: 3000, outageMs: 60_000 },
 };
 
