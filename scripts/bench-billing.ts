@@ -27,6 +27,7 @@ import { resolveTemporalCli } from '../runtime/temporal-cli';
 import { DEFAULT_REMINDER_LEADS_MS, REVIEW_WORKFLOW } from '../workflows/billing/messages';
 import { explainReads, timeBareAggregation } from './bench-billing/aggregation';
 import { parseArgs } from './bench-billing/args';
+import { profileExtraction } from './bench-billing/profile';
 import { periodShape, seed } from './bench-billing/seed';
 import { activitySpans, stagesOf, type Stage } from './bench-billing/stages';
 import { measureStartCeiling, type StartCeiling } from './bench-billing/start-ceiling';
@@ -109,6 +110,9 @@ async function main(): Promise<void> {
     const stages = stagesOf(spans);
     const settledMs = await waitForWorkflowBacklog(temporal, config.temporal.namespace, taskQueue, t0, 5 * 60_000);
     const explain = args.explain ? await explainReads(db, period, bounds) : undefined;
+    const previous = shiftPeriod(period, -1);
+    const profile = args.explain ? await profileExtraction(db, previous, periodBounds(previous, args.timeZone)) : undefined;
+    if (profile) log(`profile on ${previous}: extractPeriod ${profile.extractPeriodMs} ms; indicator rows ${profile.indicatorRowsMs} ms (${profile.indicatorRows} rows), computeIndicators ${profile.computeIndicatorsMs} ms`);
     // After the run, so it does not compete with it; the worker is idle by now.
     const policy = { deadlineAt: reviewDeadline(period, args.timeZone).getTime(), reminderLeadsMs: DEFAULT_REMINDER_LEADS_MS };
     const ceilings: StartCeiling[] = [];
@@ -138,10 +142,13 @@ async function main(): Promise<void> {
       check,
       machine: { ...machine, loadAverageBeforeRun: loadBefore, loadAverageAfterRun: loadAfter, loadAverageAtEnd: loadAverage() },
       explain,
+      profile,
       at: new Date().toISOString(),
     };
     console.log(formatResult(result.bareAggregationMs.median, result.runMs, ratio, stages, result.recordedMs, check, settledMs, result.reviewsStartedPerSecond, ceilings, loadBefore, loadAfter));
-    if (explain) for (const [name, plan] of Object.entries(explain)) console.log(`\nEXPLAIN ANALYZE ${name}:\n${plan}`);
+    // Lines cut: the request-line plan repeats the period's client ids (one JSON parameter) in full.
+    if (explain) for (const [name, plan] of Object.entries(explain)) console.log(`\nEXPLAIN ANALYZE ${name}:\n${plan.split('\n').map((l) => (l.length > 240 ? `${l.slice(0, 240)}...` : l)).join('\n')}`);
+    if (profile) console.log(`\nEXPLAIN ANALYZE request-line insert (${previous}, rolled back):\n${profile.requestLinesInsertPlan}`);
     if (args.out) {
       fs.writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
       log(`written to ${args.out}`);
