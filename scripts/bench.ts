@@ -27,6 +27,7 @@ import { createScratchDatabase, type ScratchDatabase } from './bench/scratch-db'
 import { cpuSeconds, cpuSnapshot } from './bench/cpu';
 import { historyCost } from './bench/history';
 import type { Db } from '../db/connection';
+import { DEFAULT_WORKER_TUNING } from '../worker/worker';
 
 /** The build this script belongs to: works from dist/ or any other output folder. */
 const BUILD_ROOT = path.resolve(__dirname, '..');
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
       warnings: { worker: worker.warnings(), api: api.warnings() },
       baselineLatencyMs: Object.fromEntries(STEPS.map((s) => [s, baseline.latency.percentiles(s)])) as BenchResult['baselineLatencyMs'],
       profile: { cpuMsPerLifecycle: productCpu.msPerUnit, cpuMsPerBaselineWorkflow: baselineCpu.msPerUnit, history, seconds: { lifecycles: round2(lifecycles.seconds), baseline: round2(baseline.seconds) } },
-      settings: { quick: args.quick, concurrency: args.concurrency, warmup: args.warmup, workflowBundle },
+      settings: { quick: args.quick, concurrency: args.concurrency, warmup: args.warmup, workflowBundle, workerTuning: { ...DEFAULT_WORKER_TUNING } },
       machine: { ...machine, loadAverageAtEnd: loadAverage() },
       at: new Date().toISOString(),
     };

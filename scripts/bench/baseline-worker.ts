@@ -1,9 +1,10 @@
 /**
  * The baseline's worker, a child process like the product's: same Temporal server, same worker
- * settings (the SDK defaults the product's worker uses), its own task queue and only the bare workflow.
+ * settings (the product worker's tuning defaults), its own task queue and only the bare workflow.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../runtime/config';
+import { DEFAULT_WORKER_TUNING } from '../../worker/worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('./baseline-workflow'),
+    ...DEFAULT_WORKER_TUNING,
   });
   console.log(JSON.stringify({ level: 'info', component: 'baseline-worker', message: 'polling', taskQueue: config.temporal.taskQueue }));
   await worker.run();

@@ -25,7 +25,7 @@ export interface BenchResult {
     history: { product?: HistoryCost; baseline?: HistoryCost };
     seconds: { lifecycles: number; baseline: number };
   };
-  settings: { quick: boolean; concurrency: number; warmup: number; workflowBundle: boolean };
+  settings: { quick: boolean; concurrency: number; warmup: number; workflowBundle: boolean; workerTuning: Record<string, number> };
   machine: MachineInfo & { loadAverageAtEnd: number[] };
   goals: { ratio: boolean; p99: boolean; openRequestsRss: boolean };
   at: string;
@@ -53,7 +53,7 @@ export function formatTable(r: BenchResult): string {
     `Remote Hands benchmark (${r.settings.quick ? 'QUICK' : 'full'} run, ${r.at})`,
     `machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGb} GB, node ${r.machine.node}`,
     `load average: ${r.machine.loadAverage.join(' ')} at start, ${r.machine.loadAverageAtEnd.join(' ')} at end`,
-    `concurrency ${r.settings.concurrency}, warm-up ${r.settings.warmup}, product workflow bundle: ${r.settings.workflowBundle ? 'prebuilt' : 'bundled at start-up'}`,
+    `concurrency ${r.settings.concurrency}, warm-up ${r.settings.warmup}, product workflow bundle: ${r.settings.workflowBundle ? 'prebuilt' : 'bundled at start-up'}, worker ${JSON.stringify(r.settings.workerTuning)}`,
     '',
     `                     count   per second`,
     `full lifecycles    ${pad(r.lifecycles.count, 7)}   ${pad(round(r.lifecycles.perSecond, 2), 10)}`,
