@@ -1,5 +1,6 @@
 /** The served OpenAPI document, rendered from the same route declarations the router validates with. */
 import { codecOpenApiPaths } from './codec/openapi';
+import { RESPONSE_SCHEMAS } from './openapi-schemas';
 import { toOpenApi } from './schema';
 import type { RouteSpec } from './route';
 
@@ -38,7 +39,10 @@ export function buildOpenApiDocument(routes: RouteSpec[]) {
       parameters,
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toOpenApi(route.body) } } } } : {}),
       responses: {
-        [route.success.status]: { description: route.success.description, content: { [route.success.contentType ?? 'application/json']: {} } },
+        [route.success.status]: {
+          description: route.success.description,
+          content: { [route.success.contentType ?? 'application/json']: route.success.schema ? { schema: { $ref: `#/components/schemas/${route.success.schema}` } } : {} },
+        },
         ...Object.fromEntries(errorStatuses.map((s) => [s, problemResponse(s)])),
       },
     };
@@ -50,6 +54,7 @@ export function buildOpenApiDocument(routes: RouteSpec[]) {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...RESPONSE_SCHEMAS,
         Problem: {
           type: 'object',
           description: 'RFC 9457 problem details',

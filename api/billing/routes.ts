@@ -77,7 +77,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     summary: 'B1: start the run of a month that has ended (the monthly schedule does this on its own); joins the existing run',
     description: '201 when this call started the run, 200 when it joined the one that exists. A month not yet ended in the billing time zone is 409.',
     roles: ['sla_manager'],
-    success: { status: 201, description: 'the run {period, status, workflowId, timeZone, startedAt, completedAt} (200 when joining)' },
+    success: { status: 201, description: 'the run {period, status, workflowId, timeZone, startedAt, completedAt} (200 when joining)', schema: 'BillingRun' },
     errors: [400, 403, 409],
     async handler({ res, params }) {
       const period = requirePeriod(params.period);
@@ -104,7 +104,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     path: '/v1/billing/periods/:period',
     summary: 'The run of a period and its statements (an account executive sees only the clients it covers)',
     roles: READERS,
-    success: { status: 200, description: '{period, status, timeZone, startedAt, completedAt, workflowId, statements}' },
+    success: { status: 200, description: '{period, status, timeZone, startedAt, completedAt, workflowId, statements}', schema: 'Period' },
     errors: [400, 404],
     async handler({ caller, params }) {
       const row = await runOf(params.period);
@@ -118,7 +118,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     path: STATEMENT_PATH,
     summary: "A client's statement: figures, status, every intervention (requests) and its history",
     roles: READERS,
-    success: { status: 200, description: '{clientId, period, interventions, includedInterventions, billableQuantity, unitPrice, currency, amount, status, requests, history}' },
+    success: { status: 200, description: '{clientId, period, interventions, includedInterventions, billableQuantity, unitPrice, currency, amount, status, requests, history}', schema: 'Statement' },
     errors: [400, 404],
     async handler({ caller, params }) {
       return fullStatement(await visibleStatement(caller, params.period, params.clientId));
@@ -155,7 +155,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
       reasons: { type: 'string', maxLength: 5000, description: 'required for dispute (B3)' },
     }),
     headers: [KEY_HEADER],
-    success: { status: 200, description: 'the statement after the change' },
+    success: { status: 200, description: 'the statement after the change', schema: 'Statement' },
     errors: [400, 403, 404, 409],
     async handler({ req, caller, body, params }) {
       const row = await visibleStatement(caller, params.period, params.clientId);
@@ -177,7 +177,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
       answer: { type: 'string', required: true, maxLength: 5000 },
     }),
     headers: [KEY_HEADER],
-    success: { status: 200, description: 'the statement after the change' },
+    success: { status: 200, description: 'the statement after the change', schema: 'Statement' },
     errors: [400, 403, 404, 409],
     async handler({ req, caller, body, params }) {
       const row = await visibleStatement(caller, params.period, params.clientId);
@@ -194,7 +194,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     path: '/v1/billing/periods/:period/summary',
     summary: "D3/D7: the SLA manager's summary across clients, with the month's indicators",
     roles: ['sla_manager'],
-    success: { status: 200, description: '{period, status, statements, indicators: {overall, perClient}}' },
+    success: { status: 200, description: '{period, status, statements, indicators: {overall, perClient}}', schema: 'PeriodSummary' },
     errors: [400, 404],
     async handler({ params }) {
       const { run: row, statements, indicators } = await summaryOf(params.period);
@@ -234,7 +234,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     summary: 'B5/D5: the registered budget operations (one per client and period)',
     roles: ['sla_manager', 'admin'],
     query: object({ period: { type: 'string', format: 'period' } }),
-    success: { status: 200, description: '{items}' },
+    success: { status: 200, description: '{items}', schema: 'BudgetOperations' },
     errors: [400],
     async handler({ query }) {
       return { items: (await listBudgetOperations(db, query.period)).map(budgetOperationView) };

@@ -79,7 +79,7 @@ export function identityRoutes({ db }: ApiContext): RouteSpec[] {
           currency: { type: 'string', maxLength: 3, description: 'ISO 4217 code, default USD' },
         }),
       }),
-      success: { status: 201, description: 'the client' },
+      success: { status: 201, description: 'the client', schema: 'Client' },
       errors: [400, 403, 409],
       async handler({ body }) {
         const contract = { ...body.contract };
@@ -111,7 +111,7 @@ export function identityRoutes({ db }: ApiContext): RouteSpec[] {
       path: '/v1/clients/:id',
       summary: 'Read a client (admin, or a user of that client)',
       roles: [...ROLES],
-      success: { status: 200, description: 'the client' },
+      success: { status: 200, description: 'the client', schema: 'Client' },
       errors: [404],
       async handler({ params, caller }) {
         const row = await findClient(db, params.id);
@@ -133,7 +133,7 @@ export function identityRoutes({ db }: ApiContext): RouteSpec[] {
         clientId: { type: 'string', maxLength: 64, description: 'required for client roles' },
         clientIds: { type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 10000, description: 'the clients an account executive covers' },
       }),
-      success: { status: 201, description: 'the user, with its token (shown only now)' },
+      success: { status: 201, description: 'the user, with its token (shown only now)', schema: 'User' },
       errors: [400, 403],
       async handler({ body, caller }) {
         if (caller.role === 'client_authorizer') {
@@ -173,7 +173,7 @@ export function identityRoutes({ db }: ApiContext): RouteSpec[] {
       summary: 'Revoke a user: its token stops working at once',
       description: 'admin revokes anyone; a client_authorizer may revoke the client_authorized users of its own client.',
       roles: ['admin', 'client_authorizer'],
-      success: { status: 200, description: 'the revoked user' },
+      success: { status: 200, description: 'the revoked user', schema: 'User' },
       errors: [403, 404],
       async handler({ params, caller }) {
         if (params.id === BOOTSTRAP_ADMIN_ID) throw problems.forbidden('the bootstrap admin token is revoked by changing RHS_ADMIN_TOKEN');
@@ -188,7 +188,7 @@ export function identityRoutes({ db }: ApiContext): RouteSpec[] {
       path: '/v1/me',
       summary: 'The caller',
       roles: [...ROLES],
-      success: { status: 200, description: 'the caller' },
+      success: { status: 200, description: 'the caller', schema: 'Me' },
       errors: [],
       async handler({ caller }) {
         return meView(caller);

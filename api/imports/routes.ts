@@ -45,7 +45,7 @@ export function importRoutes({ db }: ApiContext): RouteSpec[] {
       description: `At most ${MAX_IMPORT_ITEMS} items per call. Every item is validated before anything is written; an externalId already imported is skipped.`,
       roles: ['admin'],
       body: object({ requests: { type: 'array', required: true, items: { ...itemSchema, required: true }, maxItems: MAX_IMPORT_ITEMS } }),
-      success: { status: 200, description: '{imported, skipped}' },
+      success: { status: 200, description: '{imported, skipped}', schema: 'ImportResult' },
       errors: [400, 403, 413],
       async handler({ caller, body }) {
         const now = Date.now();

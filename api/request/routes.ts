@@ -107,7 +107,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
     roles: CLIENT_ROLES,
     body: filingSchema,
     headers: [{ name: 'Idempotency-Key', description: 'optional; 1-200 visible ASCII characters' }],
-    success: { status: 201, description: 'the filed request (200 on an idempotent repeat)' },
+    success: { status: 201, description: 'the filed request (200 on an idempotent repeat)', schema: 'Request' },
     errors: [400, 403, 413, 422],
     async handler({ req, res, caller, body }) {
       const fields: RequestFields = { ...body, priority: body.priority ?? 'normal' };
@@ -140,7 +140,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
       roles: ACTION_ROLES[action],
       body: ACTION_SCHEMAS[action],
       headers: [{ name: 'Idempotency-Key', description: 'optional; a retried call with the same key takes effect once and returns the same result' }],
-      success: { status: 200, description: 'the request after the change' },
+      success: { status: 200, description: 'the request after the change', schema: 'Request' },
       errors: [400, 403, 404, 409],
       async handler({ req, caller, body, params }) {
         const row = await visibleRequest(caller, params.id);
@@ -162,7 +162,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
     path: '/v1/requests/:id',
     summary: 'A request with its full audit trail (events)',
     roles: ROLES,
-    success: { status: 200, description: 'the request' },
+    success: { status: 200, description: 'the request', schema: 'Request' },
     errors: [404],
     async handler({ caller, params }) {
       return requestView(await visibleRequest(caller, params.id));
@@ -183,7 +183,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
       limit: { type: 'string', maxLength: 3, description: '1-200, default 50' },
       cursor: { type: 'string', maxLength: 200, description: 'nextCursor of the previous page' },
     }),
-    success: { status: 200, description: '{items, nextCursor}' },
+    success: { status: 200, description: '{items, nextCursor}', schema: 'RequestPage' },
     errors: [400],
     async handler({ caller, query }) {
       const limit = query.limit === undefined ? 50 : Number(query.limit);
