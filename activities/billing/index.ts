@@ -15,9 +15,9 @@ import { notificationsForStatementEvent } from '../../domain/notifications';
 export type ProjectStatementInput = Omit<billing.StatementChange, 'notifications'>;
 
 // Reviews of one page are started this many at a time, so a page of 500 is a handful of round trips.
-// 100 rather than 25: the dev server measured (scripts/bench-billing) no slower per start with 100 in
-// flight and up to 1.7x faster, and a real cluster spreads them over its shards; each start stays idempotent.
-const START_CONCURRENCY = 100;
+// More in flight does not help on one dev server: scripts/bench-billing measured 25 and 100 alike (it is
+// CPU-bound); see docs/billing-performance.md.
+const START_CONCURRENCY = 25;
 
 export function createBillingActivities(db: Db, temporal: Client) {
   return {
