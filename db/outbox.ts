@@ -10,11 +10,15 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
 }
 
-/** Keyed by dedupe_key: a retried activity inserts nothing twice. */
-export async function insertNotifications(db: Knex | Knex.Transaction, entries: OutboxEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db('notifications')
+/** The insert of outbox rows, keyed by dedupe_key: a retried activity inserts nothing twice. */
+export function notificationInsert(db: Knex | Knex.Transaction, entries: OutboxEntry[]) {
+  return db('notifications')
     .insert(entries.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })))
     .onConflict('dedupe_key')
     .ignore();
+}
+
+export async function insertNotifications(db: Knex | Knex.Transaction, entries: OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await notificationInsert(db, entries);
 }

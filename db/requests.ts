@@ -4,8 +4,9 @@
 import type { Notification } from '../domain/notifications';
 import type { AuditEvent, RequestState } from '../domain/request-state';
 import type { Priority, RequestStatus } from '../domain/request-types';
+import type { Knex } from 'knex';
 import type { Db } from './connection';
-import { insertNotifications } from './outbox';
+import { notificationInsert } from './outbox';
 
 export interface RequestRow {
   id: string;
@@ -83,13 +84,9 @@ export async function projectRequestChange(db: Db, state: RequestState, event: A
     updated_at: new Date(event.at),
   };
   const { id: _id, number: _number, client_id: _client, created_at: _created, ...mutable } = row;
-  await db.transaction(async (trx) => {
-    await trx('requests')
-      .insert(row)
-      .onConflict('id')
-      .merge(Object.keys(mutable) as (keyof typeof mutable)[])
-      .where('requests.version', '<', state.version);
-    await trx('request_events')
+  const writes = [
+    db('requests').insert(row).onConflict('id').merge(Object.keys(mutable) as (keyof typeof mutable)[]).where('requests.version', '<', state.version),
+    db('request_events')
       .insert({
         request_id: state.requestId,
         seq: event.seq,
@@ -100,18 +97,24 @@ export async function projectRequestChange(db: Db, state: RequestState, event: A
         details: JSON.stringify({ ...event.details, ...(event.from ? { from: event.from } : {}), ...(event.to ? { to: event.to } : {}) }),
       })
       .onConflict(['request_id', 'seq'])
-      .ignore();
-    await insertNotifications(
-      trx,
-      notifications.map((n) => ({
-        dedupe_key: `request:${state.requestId}:${event.seq}:${n.recipient}`,
-        recipient: n.recipient,
-        kind: n.kind,
-        request_id: state.requestId,
-        payload: { number: state.number, event: event.type, status: state.status },
-      })),
-    );
-  });
+      .ignore(),
+    ...(notifications.length === 0
+      ? []
+      : [notificationInsert(db, notifications.map((n) => ({
+          dedupe_key: `request:${state.requestId}:${event.seq}:${n.recipient}`,
+          recipient: n.recipient,
+          kind: n.kind,
+          request_id: state.requestId,
+          payload: { number: state.number, event: event.type, status: state.status },
+        })))]),
+  ];
+  // One statement (data-modifying CTEs) instead of a transaction of four: atomic all the same, and one
+  // round trip to PostgreSQL per change, which is what the projection spends its time on.
+  const parts = writes.map((write) => write.toSQL());
+  await db.raw(
+    `with ${parts.map((part, i) => `w${i} as (${part.sql} returning 1)`).join(', ')} select 1`,
+    parts.flatMap((part) => part.bindings as Knex.Value[]),
+  );
 }
 
 export async function findRequest(db: Db, idOrNumber: string): Promise<RequestRow | undefined> {
