@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { callApi, isProblem, type ApiAnswer } from './support/api-client';
 import { API_TIMEOUT_MS, faultEnv, type FaultEnv } from './support/fault-env';
 import { runFaultScenario, sleep } from './support/fault-scenario';
+import { createClientParty } from './support/fixtures';
 import { untilProgress } from './support/lifecycle-driver';
 import { scale } from './support/scale';
 
@@ -40,7 +41,8 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
 
   it(`${scale.lifecycles} lifecycles in flight, PostgreSQL stopped ${scale.outageMs / 1000} s: all close, nothing lost or duplicated; /readyz 503 and no call hangs meanwhile`, async () => {
     const env = await faultEnv();
-    const prober = await callApi(env.apiUrl, { method: 'POST', path: '/v1/clients', token: env.adminToken, body: { code: `OUT-${Date.now()}`, name: 'Outage probe client' } });
+    // A client user's token: unlike the bootstrap admin's, checking it needs the database.
+    const prober = await createClientParty(env.apiUrl, env.adminToken);
     let outage = { from: 0, to: 0 };
     let probes: Probe[] = [];
     let readyAfter: ApiAnswer | undefined;
@@ -54,7 +56,7 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
         outage = { from: Date.now(), to: 0 };
         env.postgres.stop();
         const ends = Date.now() + scale.outageMs;
-        probes = await probeDuringOutage(env, env.adminToken, () => Date.now() >= ends);
+        probes = await probeDuringOutage(env, prober.authorized.token, () => Date.now() >= ends);
         env.postgres.start();
         outage.to = Date.now();
         // Ready again once both dependencies answer: the pools reconnect on their own.
@@ -66,8 +68,6 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
         return { faultsInjected: 1, inFlight, notes: [`${probes.length} probe calls during the outage`] };
       },
     });
-    assert.equal(prober.status, 201);
-
     // During the outage: readiness says so, every call answers in time, and every error is problem+json.
     const readyz = probes.filter((p) => p.name === 'GET /readyz');
     assert.ok(readyz.length >= 3, 'readiness was probed during the outage');
@@ -85,6 +85,9 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
     assert.deepEqual(slow, [], `calls answered within ${ANSWER_WITHIN_MS} ms`);
     const errorsNotProblem = [...probes.map((p) => p.answer), ...inOutage].filter((a) => a.status >= 400 && a.contentType !== 'application/problem+json');
     assert.equal(errorsNotProblem.length, 0, 'every error during the outage is problem+json');
+    // The calls that need the database were refused (503), not answered from nowhere.
+    const needingDb = probes.filter((p) => p.name !== 'GET /readyz');
+    assert.ok(needingDb.every((p) => p.answer.status === 503), `calls needing the database answer 503: ${needingDb.map((p) => p.answer.status).join(',')}`);
     assert.equal(readyAfter?.status, 200, 'ready again after the outage');
 
     assert.deepEqual(result.failedLifecycles, [], 'every lifecycle finished through the API');

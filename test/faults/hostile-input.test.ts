@@ -16,7 +16,12 @@ const WATCHED_TABLES = ['clients', 'users', 'requests', 'request_events', 'notif
 
 async function rowCounts(env: FaultEnv): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of WATCHED_TABLES) counts[table] = Number((await env.db(table).count<{ n: string }[]>('* as n'))[0].n);
+  for (const table of WATCHED_TABLES) {
+    const query = env.db(table);
+    // Reviews of earlier tests' billing months chase their (past) due dates on their own meanwhile.
+    if (table === 'notifications') query.whereNull('period');
+    counts[table] = Number((await query.count<{ n: string }[]>('* as n'))[0].n);
+  }
   return counts;
 }
 
