@@ -52,8 +52,8 @@ export function createApp(context: ApiContext): express.Express {
     res.json(openApi);
   });
 
-  app.use('/v1', rateLimit(config.api.rateLimitPerMinute), authenticate(db, config.adminToken));
-  app.use(withTimeout(config.api.requestTimeoutMs));
+  // The timeout covers authentication too: a database that accepts connections but never answers.
+  app.use('/v1', withTimeout(config.api.requestTimeoutMs), rateLimit(config.api.rateLimitPerMinute), authenticate(db, config.adminToken));
   app.use(buildRouter(routes));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(problems.notFound(`no route ${req.method} ${req.path}`)));

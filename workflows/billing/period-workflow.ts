@@ -8,7 +8,7 @@
  * events, and a review tells the run it finished with one signal; the run continues as new, carrying
  * the open client ids, when its history grows long.
  */
-import { condition, continueAsNew, ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing';
 import { hasPeriodEnded, reviewDeadline } from '../../domain/periods';
 import { RhsPeriod } from '../search-attributes';
@@ -21,11 +21,10 @@ import {
   type BillingPeriodInput,
 } from './messages';
 
-const { openRun, extractPeriod, summarizePeriod, startStatementReviews, advanceRun } = proxyActivities<BillingActivities>({
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' };
+const { openRun, extractPeriod, summarizePeriod, advanceRun } = proxyActivities<BillingActivities>({ startToCloseTimeout: '10m', retry: RETRY });
+// Only this one heartbeats (per started page), so only it can notice a crashed worker early.
+const { startStatementReviews } = proxyActivities<BillingActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: RETRY });
 
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_HISTORY_EVENT_LIMIT = 5000;
