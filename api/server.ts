@@ -9,8 +9,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 unless RHS_API_HOST says otherwise; close() waits for calls in flight. */
-export function startApi(context: ApiContext, port: number, host = process.env.RHS_API_HOST ?? '127.0.0.1'): Promise<RunningApi> {
+/** Listens on the configured host (127.0.0.1 by default); close() waits for calls in flight. */
+export function startApi(context: ApiContext, port: number, host = context.config.api.host): Promise<RunningApi> {
   const server = http.createServer(createApp(context));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -31,6 +31,8 @@ export interface Config {
   billingTimeZone: string;
   timing: TimingPolicy;
   api: {
+    /** RHS_API_HOST: the address the API listens on. */
+    host: string;
     bodyLimitBytes: number;
     importBodyLimitBytes: number;
     requestTimeoutMs: number;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     billingTimeZone,
     timing,
     api: {
+      host: optional('RHS_API_HOST') ?? '127.0.0.1',
       bodyLimitBytes: read('RHS_BODY_LIMIT_BYTES', 64 * 1024, parsePositiveInt, 'a positive number of bytes'),
       // An import carries up to 5,000 closed requests in one body.
       importBodyLimitBytes: read('RHS_IMPORT_BODY_LIMIT_BYTES', 16 * 1024 * 1024, parsePositiveInt, 'a positive number of bytes'),
