@@ -40,8 +40,8 @@ export const problems = {
   forbidden: (detail = 'your role may not do this') => new HttpProblem(403, TITLES[403], detail),
   notFound: (detail = 'no such resource') => new HttpProblem(404, TITLES[404], detail),
   // The resource's state goes in `state`: `status` is RFC 9457's member, the HTTP status code.
-  conflict: (detail: string, { status: state, ...extra }: Record<string, unknown> = {}) =>
-    new HttpProblem(409, TITLES[409], detail, state === undefined ? extra : { state, ...extra }),
+  /** `state`: the resource's current state; `allowedActions`: what may be done in it. */
+  conflict: (detail: string, extra: { state?: string; allowedActions?: string[] } = {}) => new HttpProblem(409, TITLES[409], detail, extra),
   unprocessable: (detail: string) => new HttpProblem(422, TITLES[422], detail),
   tooManyRequests: (detail: string) => new HttpProblem(429, TITLES[429], detail),
   unavailable: (detail: string) => new HttpProblem(503, TITLES[503], detail),

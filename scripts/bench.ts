@@ -17,7 +17,7 @@ import { resolveTemporalCli } from '../runtime/temporal-cli';
 import { apiCaller, createFixture } from './bench/api-client';
 import { parseArgs } from './bench/args';
 import { runBaseline } from './bench/baseline';
-import { answers, printed, startChild, type Child } from './bench/child';
+import { answers, printed, startChild } from './bench/child';
 import { runLifecycles } from './bench/lifecycles';
 import { loadAverage, machineInfo } from './bench/machine';
 import { fileOpenRequests } from './bench/open-requests';

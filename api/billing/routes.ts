@@ -1,5 +1,4 @@
 /** Monthly billing (api.md, "Monthly billing"): runs, statements and their review, reports, budget operations. */
-import type { Request } from 'express';
 import { decideStatement, type StatementCommand } from '../../domain/billing';
 import { hasPeriodEnded, isValidPeriod } from '../../domain/periods';
 import { renderStatementCsv, renderStatementHtml, renderSummaryCsv, renderSummaryHtml } from '../../domain/reports';
@@ -18,6 +17,7 @@ import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { visibleClientIds } from '../request/routes';
 import { defineRoute, type RouteSpec } from '../route';
+import { idempotencyKey } from '../workflow-refusals';
 import { object } from '../schema';
 import { actorOf, notInReview, sendDecision, sendRevision, startBillingRun } from './temporal';
 import { budgetOperationView, historyView, requestLine, runView, statementView } from './views';
@@ -87,7 +87,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
         return undefined;
       }
       if (!existing && !hasPeriodEnded(period, new Date(), config.billingTimeZone)) {
-        throw problems.conflict(`the period ${period} has not ended yet in ${config.billingTimeZone}; it can run from the first day of the next month`, { status: 'NOT_ENDED', allowedActions: [] });
+        throw problems.conflict(`the period ${period} has not ended yet in ${config.billingTimeZone}; it can run from the first day of the next month`, { state: 'NOT_ENDED', allowedActions: [] });
       }
       const timeZone = existing?.time_zone ?? config.billingTimeZone;
       const { started } = await startBillingRun(temporal, config.temporal.taskQueue, { period, timeZone });
@@ -257,13 +257,4 @@ function precheck(row: StatementRow, command: StatementCommand, caller: Caller, 
   if (outcome.code === 'invalid_input') throw problems.invalid(outcome.errors ?? [], outcome.message);
   // Not under review at all (not billable, or finished): no workflow to ask.
   if (row.status === 'NOT_BILLABLE' || row.status === 'BUDGET_REGISTERED') throw notInReview(row.status, action);
-}
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-function idempotencyKey(req: Request): string | undefined {
-  const key = req.get('idempotency-key');
-  if (key === undefined) return undefined;
-  if (!KEY_PATTERN.test(key)) throw problems.invalid([{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }]);
-  return key;
 }

@@ -2,8 +2,8 @@
  * The API's side of the billing workflows: start (or join) a period's run, and send the review
  * workflow its Updates, turning the validators' refusals into the contract's status codes.
  */
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allowedStatementActions, type StatementStatus } from '../../domain/billing';
 import type { Actor } from '../../domain/roles';
 import { OPEN_STATEMENT_STATUSES } from '../../db/billing';
@@ -11,7 +11,6 @@ import {
   billingRunWorkflowId,
   decisionUpdate,
   PERIOD_WORKFLOW,
-  REFUSAL_TYPES,
   revisionUpdate,
   runOpenedUpdate,
   statementReviewWorkflowId,
@@ -19,7 +18,8 @@ import {
   type DecisionInput,
   type RevisionInput,
 } from '../../workflows/billing/messages';
-import { problems, type FieldError } from '../problem';
+import { problems } from '../problem';
+import { isEndedWorkflowError, updateRefusalProblem } from '../workflow-refusals';
 
 /**
  * Starts the run of a period, or joins the one that exists (same workflow id): `started` says which.
@@ -44,7 +44,7 @@ export async function startBillingRun(temporal: Client, taskQueue: string, input
     await temporal.workflow.getHandle(workflowId).executeUpdate(runOpenedUpdate);
   } catch (error) {
     // The run already finished: its record in the database answers.
-    if (!isClosedWorkflowError(error)) throw error;
+    if (!isEndedWorkflowError(error)) throw error;
   }
   return { started, workflowId };
 }
@@ -72,35 +72,16 @@ export function actorOf(caller: Actor): Actor {
 }
 
 function refusalToProblem(error: unknown, status: StatementStatus, action: string) {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const failure = error.cause;
-    const details = (failure.details?.[0] ?? {}) as { status?: string; allowedActions?: string[]; errors?: FieldError[] };
-    switch (failure.type) {
-      case REFUSAL_TYPES.forbidden:
-        return problems.forbidden(failure.message);
-      case REFUSAL_TYPES.invalid_input:
-        return problems.invalid(details.errors ?? [], failure.message);
-      case REFUSAL_TYPES.invalid_state:
-        return problems.conflict(failure.message, { status: details.status, allowedActions: details.allowedActions ?? [] });
-    }
-  }
-  if (isClosedWorkflowError(error)) {
+  if (isEndedWorkflowError(error)) {
     // An open statement whose review is not running yet: the run is still starting the reviews.
     if (OPEN_STATEMENT_STATUSES.includes(status)) return problems.unavailable('the review of this statement is starting; retry in a moment');
     // No review is running: the statement is not billable, or its review has ended.
     return notInReview(status, action);
   }
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return problems.unavailable('the review did not answer in time; read the statement, or repeat the call with the same Idempotency-Key');
-  }
-  return undefined;
+  return updateRefusalProblem(error, 'statement review');
 }
 
 export function notInReview(status: StatementStatus, action: string) {
   const allowedActions = allowedStatementActions(status);
-  return problems.conflict(`cannot ${action}: the statement is ${status}; allowed actions: ${allowedActions.join(', ') || 'none'}`, { status, allowedActions });
-}
-
-function isClosedWorkflowError(error: unknown): boolean {
-  return error instanceof WorkflowNotFoundError || (error instanceof Error && /already completed|not found/i.test(error.message));
+  return problems.conflict(`cannot ${action}: the statement is ${status}; allowed actions: ${allowedActions.join(', ') || 'none'}`, { state: status, allowedActions });
 }

@@ -1,6 +1,5 @@
 /** RHS requests (api.md, "RHS requests"): filing starts a workflow; every action is one of its Updates. */
 import crypto from 'node:crypto';
-import type { Request } from 'express';
 import { commandInputErrors, decide } from '../../domain/request-lifecycle';
 import { PRIORITIES, REQUEST_STATUSES, type Priority, type RequestAction, type RequestCommand, type RequestFields, type RequestStatus } from '../../domain/request-types';
 import { CLIENT_ROLES, ROLES } from '../../domain/roles';
@@ -9,6 +8,7 @@ import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { defineRoute, type RouteSpec } from '../route';
+import { idempotencyKey } from '../workflow-refusals';
 import { object, type ObjectSchema } from '../schema';
 import { fileRequest as startRequestWorkflow, sendAction } from './temporal';
 
@@ -219,15 +219,6 @@ export function visibleClientIds(caller: Caller): string[] | undefined {
 export function canSee(caller: Caller, clientId: string): boolean {
   const visible = visibleClientIds(caller);
   return visible === undefined || visible.includes(clientId);
-}
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-function idempotencyKey(req: Request): string | undefined {
-  const key = req.get('idempotency-key');
-  if (key === undefined) return undefined;
-  if (!KEY_PATTERN.test(key)) throw problems.invalid([{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }]);
-  return key;
 }
 
 /** The body's fingerprint, independent of key order. */

@@ -2,17 +2,18 @@
  * The API's side of the request workflow: start it (update-with-start, one round trip) and send it
  * Updates, turning the validators' refusals into the contract's status codes.
  */
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, TypedSearchAttributes } from '@temporalio/common';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, TypedSearchAttributes } from '@temporalio/common';
 import { allowedActions } from '../../domain/request-lifecycle';
 import type { RequestCommand, RequestFields } from '../../domain/request-types';
 import type { RequestRow } from '../../db/requests';
-import { ACTION_UPDATES, FILED_UPDATE_ID, filedUpdate, REFUSAL_TYPES, requestWorkflowId } from '../../workflows/request/messages';
+import { ACTION_UPDATES, FILED_UPDATE_ID, filedUpdate, requestWorkflowId } from '../../workflows/request/messages';
 import { RhsClientId, RhsNumber, RhsPriority, RhsSite, RhsStatus } from '../../workflows/search-attributes';
 import type { requestWorkflow } from '../../workflows/request/workflow';
 import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
-import { problems, type FieldError } from '../problem';
+import { problems } from '../problem';
+import { isEndedWorkflowError, updateRefusalProblem } from '../workflow-refusals';
 
 /** Bounds every call to Temporal so no API call hangs past its timeout. */
 async function bounded<T>(context: ApiContext, work: Promise<T>): Promise<T> {
@@ -81,27 +82,10 @@ export async function sendAction(context: ApiContext, row: RequestRow, command: 
 }
 
 function refusalToProblem(error: unknown, row: RequestRow, caller: Caller) {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const failure = error.cause;
-    const details = (failure.details?.[0] ?? {}) as { status?: string; allowedActions?: string[]; errors?: FieldError[] };
-    switch (failure.type) {
-      case REFUSAL_TYPES.forbidden:
-        return problems.forbidden(failure.message);
-      case REFUSAL_TYPES.invalid_input:
-        return problems.invalid(details.errors ?? [], failure.message);
-      case REFUSAL_TYPES.invalid_state:
-        return problems.conflict(failure.message, { status: details.status, allowedActions: details.allowedActions ?? [] });
-    }
-  }
   // The workflow has ended (closed, rejected, cancelled): every action is refused in its final state.
-  if (error instanceof WorkflowNotFoundError || (error instanceof Error && /already completed/i.test(error.message))) {
-    return problems.conflict(`the request is ${row.status}; allowed: ${allowedActions(row.status, caller.role).join(', ') || 'none'}`, {
-      status: row.status,
-      allowedActions: allowedActions(row.status, caller.role),
-    });
+  if (isEndedWorkflowError(error)) {
+    const allowed = allowedActions(row.status, caller.role);
+    return problems.conflict(`the request is ${row.status}; allowed: ${allowed.join(', ') || 'none'}`, { state: row.status, allowedActions: allowed });
   }
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return problems.unavailable('the workflow did not answer in time; read the request, or repeat the call with the same Idempotency-Key');
-  }
-  return undefined;
+  return updateRefusalProblem(error, 'request');
 }
