@@ -96,6 +96,8 @@ describe('request refusals leave no trace', function () {
         const result = await act(env, tokenFor(action), request.id, action, VALID_BODIES[action]);
         assert.equal(result.status, 409, `${action} in ${status}: ${result.status} ${JSON.stringify(result.body)}`);
         assert.equal(result.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+        assert.equal(result.body.status, 409, 'the problem keeps its numeric status (RFC 9457)');
+        assert.equal(result.body.state, status, 'the problem names the current state in `state`');
         assert.match(result.body.detail, new RegExp(`\\b${status}\\b`), `detail must name the state: ${result.body.detail}`);
         const allowedForRole = REQUEST_ACTIONS.filter((a) => CONTRACT_FROM[a].includes(status) && OPERATOR_ACTIONS.includes(a) === OPERATOR_ACTIONS.includes(action));
         assert.deepEqual(result.body.allowedActions, allowedForRole, `${action} in ${status}`);
