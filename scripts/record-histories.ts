@@ -1,5 +1,5 @@
 /**
- * Records the Temporal histories of the request workflow's paths into test/histories/*.json, which
+ * Records the Temporal histories of the request and billing workflows' paths into test/histories/*.json, which
  * test/integration/replay.test.ts replays against the current workflow code (replay safety).
  *
  *   npm run record-histories [-- <output dir>]
@@ -12,9 +12,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { requestWorkflowId } from '../workflows/request/messages';
+import { billingRunWorkflowId, MONTHLY_TRIGGER_WORKFLOW, statementReviewWorkflowId } from '../workflows/billing/messages';
+import { closingsIn, importInterventions, waitFor } from '../test/integration/billing-support';
 import { historyToJson } from '../test/support/history-json';
 import { startApiVariant, stopTestEnv, testEnv, type ApiVariant, type TestEnv } from '../test/support/env';
-import { act, createClient, createStaff, fileRequest, VALID_FILING, waitForRequest, type ClientFixture, type StaffFixture } from '../test/support/http';
+import { act, call, createClient, createStaff, fileRequest, VALID_FILING, waitForRequest, type ClientFixture, type StaffFixture } from '../test/support/http';
 
 const DEFAULT_OUTPUT_DIR = path.resolve(__dirname, '../../test/histories');
 
@@ -102,6 +104,32 @@ const PATHS: Record<string, (r: Recorder) => Promise<string>> = {
   },
 };
 
+/** Each billing path drives workflows of the monthly billing to their end; returns their workflow ids. */
+const BILLING_PERIOD = '2022-11';
+const BILLING_PATHS: Record<string, (r: Recorder) => Promise<string[]>> = {
+  'billing-dispute-revise-approve': async ({ env }) => {
+    const billable = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '100.00', currency: 'USD' });
+    const quiet = await createClient(env);
+    const staff = await createStaff(env, [billable.clientId]);
+    await importInterventions(env, billable.clientId, closingsIn(BILLING_PERIOD, 7));
+    await importInterventions(env, quiet.clientId, closingsIn(BILLING_PERIOD, 2));
+    await expectOk(call(env, 'POST', `/v1/billing/periods/${BILLING_PERIOD}/run`, { token: staff.slaManager }));
+    const statementPath = `/v1/billing/periods/${BILLING_PERIOD}/statements/${billable.clientId}`;
+    const pending = await waitFor(() => call(env, 'GET', statementPath, { token: staff.slaManager }), (r) => r.body.status === 'PENDING_REVIEW', 'the statement to await review');
+    await expectOk(call(env, 'POST', `${statementPath}/decision`, { token: staff.accountExecutive, body: { decision: 'dispute', reasons: 'One of these was a warranty swap.' } }));
+    const excluded = pending.body.requests[0].requestId as string;
+    await expectOk(call(env, 'POST', `${statementPath}/revision`, { token: staff.slaManager, body: { excludeRequestIds: [excluded], answer: 'Warranty swap excluded.' } }));
+    await expectOk(call(env, 'POST', `${statementPath}/decision`, { token: staff.accountExecutive, body: { decision: 'approve' } }));
+    await waitFor(() => call(env, 'GET', `/v1/billing/periods/${BILLING_PERIOD}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the run to complete');
+    return [billingRunWorkflowId(BILLING_PERIOD), statementReviewWorkflowId(BILLING_PERIOD, billable.clientId)];
+  },
+  'billing-monthly-trigger': async ({ env }) => {
+    const workflowId = 'record-monthly-trigger';
+    await env.temporal.workflow.execute(MONTHLY_TRIGGER_WORKFLOW, { workflowId, taskQueue: env.config.temporal.taskQueue, args: [{ timeZone: env.config.billingTimeZone }] });
+    return [workflowId];
+  },
+};
+
 async function expectOk(result: Promise<{ status: number; body: unknown }>): Promise<void> {
   const { status, body } = await result;
   if (status !== 200 && status !== 201) throw new Error(`unexpected ${status}: ${JSON.stringify(body)}`);
@@ -123,9 +151,8 @@ async function numberOf(env: TestEnv, staff: StaffFixture, id: string): Promise<
   return (await waitForRequest(env, staff.operator, id, () => true)).number;
 }
 
-/** Every run of the request's workflow, oldest first, once the workflow has ended. */
-async function recordRuns(env: TestEnv, number: string): Promise<string[]> {
-  const workflowId = requestWorkflowId(number);
+/** Every run of a workflow, oldest first, once the workflow has ended. */
+async function recordRuns(env: TestEnv, workflowId: string): Promise<string[]> {
   await env.temporal.workflow.getHandle(workflowId).result(); // follows continue-as-new to the last run
   const runs: string[] = [];
   let runId: string | undefined = (await env.temporal.workflow.getHandle(workflowId).describe()).runId;
@@ -155,12 +182,23 @@ async function main(): Promise<void> {
       shortSilence: await startApiVariant(env, { RHS_REMINDER_EVERY: '1s', RHS_SILENCE_AFTER: '2500ms' }),
       shortHistory: await startApiVariant(env, { RHS_HISTORY_EVENT_LIMIT: '40' }),
     };
-    const recorded = await Promise.all(
+    const requests = await Promise.all(
       Object.entries(PATHS).map(async ([name, run]) => {
         const number = await run(recorder);
-        return { name, files: writeRuns(outputDir, name, await recordRuns(env, number)) };
+        return { name, files: writeRuns(outputDir, name, await recordRuns(env, requestWorkflowId(number))) };
       }),
     );
+    // Billing paths one after another: the trigger starts the run of the month that just ended.
+    const billing: { name: string; files: string[] }[] = [];
+    for (const [name, run] of Object.entries(BILLING_PATHS)) {
+      const workflowIds = await run(recorder);
+      const files: string[] = [];
+      for (const [i, workflowId] of workflowIds.entries()) {
+        files.push(...writeRuns(outputDir, workflowIds.length === 1 ? name : `${name}.${i + 1}`, await recordRuns(env, workflowId)));
+      }
+      billing.push({ name, files });
+    }
+    const recorded = [...requests, ...billing];
     for (const { name, files } of recorded) console.log(`${name}: ${files.join(', ')}`);
     console.log(`histories written to ${outputDir}`);
   } finally {

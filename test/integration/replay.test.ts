@@ -1,5 +1,5 @@
 /**
- * Replay safety: every recorded history under test/histories (see scripts/record-histories.ts) must
+ * Replay safety: every recorded history (request and billing workflows) under test/histories (see scripts/record-histories.ts) must
  * replay against the current workflow code. A change that would break running requests fails here
  * (guard it with patched() instead).
  */
@@ -23,19 +23,21 @@ const REQUIRED_PATHS = [
   'cancelled',
   'silence-cancelled',
   'silence-tacit-conformity',
+  'billing-dispute-revise-approve',
+  'billing-monthly-trigger',
 ];
 
-describe('replay of recorded request histories', function () {
+describe('replay of recorded request and billing histories', function () {
   this.timeout(120_000);
 
   const files = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort() : [];
 
-  it('R1-R5, D6: a recorded history exists for every path of the lifecycle', () => {
-    const recorded = new Set(files.map((f) => f.replace(/(\.run\d+)?\.json$/, '')));
+  it('R1-R5, D6, B1-B5: a recorded history exists for every path of the lifecycle and of billing', () => {
+    const recorded = new Set(files.map((f) => f.replace(/(\.\d+)?(\.run\d+)?\.json$/, '')));
     for (const name of REQUIRED_PATHS) assert.ok(recorded.has(name), `no recorded history for '${name}' in ${HISTORIES_DIR}`);
   });
 
-  it('R1-R5, D6: every recorded history replays against the current workflow code without a determinism error', async () => {
+  it('R1-R5, D6, B1-B5: every recorded history replays against the current workflow code without a determinism error', async () => {
     installTestRuntime();
     assert.ok(files.length > 0, `no histories in ${HISTORIES_DIR}`);
     const histories = files.map((file) => ({ workflowId: file, history: historyFromJson(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) }));
