@@ -33,26 +33,29 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
+const TOKEN = /^[A-Za-z0-9._~+/=-]{1,512}$/;
 
-export function authenticate(db: Db, adminToken: string | undefined) {
+export function bearerToken(req: Request): string | undefined {
+  return BEARER.exec(req.get('authorization') ?? '')?.[1];
+}
+
+/** The caller a token belongs to, or undefined when it is unknown, revoked or malformed. */
+export async function identify(db: Db, adminToken: string | undefined, token: string): Promise<Caller | undefined> {
+  if (!TOKEN.test(token)) return undefined;
+  if (adminToken && sameSecret(token, adminToken)) return { id: BOOTSTRAP_ADMIN_ID, role: 'admin', name: 'bootstrap admin', clientIds: [] };
+  const user = await findActiveUserByTokenHash(db, hashToken(token));
+  if (!user) return undefined;
+  return { id: user.id, role: user.role, name: user.name, email: user.email, clientId: user.client_id ?? undefined, clientIds: user.client_ids };
+}
+
+/** Sets res.locals.caller from the request's token (the Bearer header unless `tokenOf` says otherwise). */
+export function authenticate(db: Db, adminToken: string | undefined, tokenOf: (req: Request) => string | undefined = bearerToken) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const match = BEARER.exec(req.get('authorization') ?? '');
-    if (!match) return next(problems.unauthorized());
-    const token = match[1];
-    if (adminToken && sameSecret(token, adminToken)) {
-      res.locals.caller = { id: BOOTSTRAP_ADMIN_ID, role: 'admin', name: 'bootstrap admin', clientIds: [] } satisfies Caller;
-      return next();
-    }
-    const user = await findActiveUserByTokenHash(db, hashToken(token));
-    if (!user) return next(problems.unauthorized('the token is unknown or revoked'));
-    res.locals.caller = {
-      id: user.id,
-      role: user.role,
-      name: user.name,
-      email: user.email,
-      clientId: user.client_id ?? undefined,
-      clientIds: user.client_ids,
-    } satisfies Caller;
+    const token = tokenOf(req);
+    if (!token) return next(problems.unauthorized());
+    const caller = await identify(db, adminToken, token);
+    if (!caller) return next(problems.unauthorized('the token is unknown or revoked'));
+    res.locals.caller = caller;
     next();
   };
 }

@@ -33,7 +33,7 @@ function operation(action: 'encode' | 'decode', summary: string, description: st
       responses: {
         200: { description: `the payloads, ${action}d, in the same order`, content: { 'application/json': { schema: PAYLOADS } } },
         400: problem(action === 'decode' ? 'malformed payloads, another namespace, or a payload that fails authentication or names an unknown key id' : 'malformed payloads, or another namespace'),
-        401: problem('no or bad token'),
+        401: problem('no or bad token (Bearer header, or the sign-in cookie of /codec/session)'),
         403: problem('role not allowed'),
         413: problem('body too large'),
         429: problem('rate limit per token exceeded'),
@@ -43,8 +43,21 @@ function operation(action: 'encode' | 'decode', summary: string, description: st
   };
 }
 
+const SESSION = {
+  get: { summary: 'A sign-in page: staff submit their token once so the Temporal UI can decode with a cookie', security: [], responses: { 200: { description: 'an HTML form', content: { 'text/html': {} } } } },
+  post: {
+    summary: 'Sign in for decoding in the Temporal UI: sets an HttpOnly cookie (Path=/codec, SameSite=Strict, 8 hours)',
+    description: 'The UI sends the cookie when its codec setting "Include cross-origin credentials" is on. Each decode checks the token again, so a revoked user is refused at once.',
+    security: [],
+    'x-roles': CODEC_ROLES,
+    requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+    responses: { 200: { description: 'signed in (HTML)', content: { 'text/html': {} } }, 401: problem('unknown or revoked token'), 403: problem('role not allowed'), 429: problem('rate limit exceeded') },
+  },
+};
+
 export function codecOpenApiPaths(): Record<string, Record<string, unknown>> {
   return {
+    '/codec/session': SESSION,
     '/codec/encode': operation('encode', 'Temporal remote codec: encrypt payloads', 'Encrypts payloads with the active RHS_CODEC_KEYS key (AES-256-GCM); without keys, returns them unchanged.'),
     '/codec/decode': operation('decode', 'Temporal remote codec: decrypt payloads for the Temporal UI', 'Decrypts payloads whose encoding is binary/encrypted with the key named by their encryption-key-id; other payloads are returned unchanged. Shows request instructions in clear: staff only.'),
   };

@@ -12,6 +12,7 @@ import { authenticate, rateLimit, requireRole } from '../auth';
 import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { corsForTemporalUi } from './cors';
+import { codecSessionRouter, codecToken } from './session';
 import { readPayloads, writePayloads } from './payload-json';
 
 export const CODEC_ROLES: readonly Role[] = ['operator_l1', 'sla_manager', 'admin'];
@@ -25,7 +26,9 @@ export function codecRouter(context: ApiContext): Router {
   const [codec] = payloadCodecsFor(config.temporal.codec);
   const router = Router();
   router.use(corsForTemporalUi(config.api.codecCorsOrigins ?? devUiOrigins(config.devServer.uiPort)));
-  router.use(rateLimit(config.api.rateLimitPerMinute), authenticate(db, config.adminToken));
+  router.use(rateLimit(config.api.rateLimitPerMinute));
+  router.use(codecSessionRouter(context, CODEC_ROLES));
+  router.use(authenticate(db, config.adminToken, codecToken));
   router.use((_req, res, next) => {
     requireRole(res, ...CODEC_ROLES);
     next();

@@ -147,4 +147,35 @@ describe('API security', function () {
       assert.deepEqual(body.paths[path].post['x-roles'], ['operator_l1', 'sla_manager', 'admin']);
     }
   });
+
+  it('staff sign in to the codec endpoint from a browser; the Temporal UI then decodes with the cookie, until the user is revoked', async () => {
+    const form = await call(env, 'GET', '/codec/session');
+    assert.equal(form.status, 200);
+    assert.match(form.headers.get('content-type') ?? '', /text\/html/);
+    const signIn = (token: string) =>
+      call(env, 'POST', '/codec/session', { rawBody: new URLSearchParams({ token }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal((await signIn('rhs_not-a-token')).status, 401);
+    assert.equal((await signIn(client.authorized)).status, 403, 'a client user may not decode');
+
+    const operator = await createUser(env, env.adminToken, { role: 'operator_l1' });
+    const signedIn = await signIn(operator.token);
+    assert.equal(signedIn.status, 200);
+    const setCookie = signedIn.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, /^rhs_codec=/);
+    for (const attribute of ['HttpOnly', 'SameSite=Strict', 'Path=/codec']) assert.ok(setCookie.includes(attribute), `cookie lacks ${attribute}: ${setCookie}`);
+    const cookie = setCookie.split(';')[0];
+
+    const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') };
+    const origin = env.config.api.codecCorsOrigins?.[0] ?? 'http://127.0.0.1:8233';
+    const decode = () => call(env, 'POST', '/codec/decode', { body: { payloads: [payload] }, headers: { cookie, origin } });
+    const decoded = await decode();
+    assert.equal(decoded.status, 200, JSON.stringify(decoded.body));
+    assert.equal(decoded.headers.get('access-control-allow-credentials'), 'true');
+    assert.equal(decoded.headers.get('access-control-allow-origin'), origin);
+    assert.equal((await call(env, 'POST', '/codec/decode', { body: { payloads: [payload] }, headers: { origin } })).status, 401, 'no cookie, no token: refused');
+
+    assert.equal((await call(env, 'DELETE', `/v1/users/${operator.id}`, { token: env.adminToken })).status, 200);
+    assert.equal((await decode()).status, 401, 'a revoked user\'s session ends at once');
+  });
 });
+
