@@ -19,6 +19,29 @@ export type ProjectStatementInput = Omit<billing.StatementChange, 'notifications
 // CPU-bound); see docs/billing-performance.md.
 const START_CONCURRENCY = 25;
 
+/**
+ * Heartbeats while a long statement runs, so a worker that dies mid-extraction is noticed within the
+ * heartbeat timeout rather than the (long) start-to-close timeout, and a long extraction is not cut short.
+ */
+async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = 5_000): Promise<T> {
+  const context = currentActivityContext();
+  const timer = setInterval(() => context?.heartbeat(), everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Undefined when called outside an activity (a test or a script calling the function directly). */
+function currentActivityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 export function createBillingActivities(db: Db, temporal: Client) {
   return {
     async openRun(input: { period: string; timeZone: string; workflowId: string; startedAt: number }): Promise<{ status: billing.RunStatus }> {
@@ -27,13 +50,15 @@ export function createBillingActivities(db: Db, temporal: Client) {
     },
 
     async extractPeriod({ period, timeZone }: { period: string; timeZone: string }): Promise<billing.ExtractionResult> {
-      return billing.extractPeriod(db, period, periodBounds(period, timeZone), new Date());
+      return whileHeartbeating(() => billing.extractPeriod(db, period, periodBounds(period, timeZone), new Date()));
     },
 
     /** D3/D7: the summary's indicators are stored once; the figures are read from the statements when rendered. */
     async summarizePeriod({ period, timeZone }: { period: string; timeZone: string }): Promise<void> {
-      const indicators = computeIndicators(await billing.indicatorRows(db, periodBounds(period, timeZone)));
-      await billing.storeRunSummary(db, period, { indicators, generatedAt: new Date().toISOString() });
+      await whileHeartbeating(async () => {
+        const indicators = computeIndicators(await billing.indicatorRows(db, periodBounds(period, timeZone)));
+        await billing.storeRunSummary(db, period, { indicators, generatedAt: new Date().toISOString() });
+      });
     },
 
     /** Starts the reviews of one page of open statements; returns the page's client ids. */

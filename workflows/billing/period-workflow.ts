@@ -22,9 +22,15 @@ import {
 } from './messages';
 
 const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' };
-const { openRun, extractPeriod, summarizePeriod, advanceRun } = proxyActivities<BillingActivities>({ startToCloseTimeout: '10m', retry: RETRY });
-// Only this one heartbeats (per started page), so only it can notice a crashed worker early.
-const { startStatementReviews } = proxyActivities<BillingActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: '1m', retry: RETRY });
+// Short steps: a worker that dies during one is noticed by the start-to-close timeout.
+const { openRun, advanceRun } = proxyActivities<BillingActivities>({ startToCloseTimeout: '30s', retry: RETRY });
+// Long steps heartbeat (extraction and summary while their SQL runs, review starts per page), so a
+// crashed worker is noticed within 30 s while a long step may still take its time.
+const { extractPeriod, summarizePeriod, startStatementReviews } = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '30s',
+  retry: RETRY,
+});
 
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_HISTORY_EVENT_LIMIT = 5000;
