@@ -45,7 +45,6 @@ export const problems = {
   unprocessable: (detail: string) => new HttpProblem(422, TITLES[422], detail),
   tooManyRequests: (detail: string) => new HttpProblem(429, TITLES[429], detail),
   unavailable: (detail: string) => new HttpProblem(503, TITLES[503], detail),
-  timeout: (detail: string) => new HttpProblem(504, TITLES[504], detail),
 };
 
 export function sendProblem(res: Response, problem: HttpProblem): void {

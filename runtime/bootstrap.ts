@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createDb, migrateToLatest, type Db } from '../db/connection';
 import type { TemporalConfig } from './config';
-import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal';
+import { connectClient, connectWorkerConnection, DEV_SERVER_ADDRESS, ensureSearchAttributes } from './temporal';
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -36,7 +36,7 @@ export interface TemporalServices {
 }
 
 export async function connectTemporal(config: TemporalConfig): Promise<TemporalServices> {
-  const address = config.address ?? '127.0.0.1:7233';
+  const address = config.address ?? DEV_SERVER_ADDRESS;
   let client: Client;
   try {
     client = await connectClient(config);

@@ -17,7 +17,7 @@ import { createLogger } from '../runtime/logger';
 import { exitWithMessage } from '../runtime/shutdown';
 import { resolveTemporalCli, TemporalCliMissingError } from '../runtime/temporal-cli';
 import { createWorker } from '../worker/worker';
-import { afterStart } from './start-hooks';
+import { ensureBillingSchedule } from '../api/billing/schedule';
 
 /** A development admin token, kept under RHS_DATA_DIR so it survives restarts. */
 function developmentAdminToken(dataDir: string): string {
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 
     const logger = createLogger('api', config.logLevel);
     const context = { db, temporal: temporal.client, config: runConfig, logger };
-    await afterStart(context);
+    await ensureBillingSchedule(context.temporal, context.config); // B1: the monthly billing Schedule
     const api = await startApi(context, config.port);
     stops.push(api.close);
 

@@ -2,14 +2,15 @@
  * The baseline's worker, a child process like the product's: same Temporal server, same worker
  * settings (the product worker's tuning defaults), its own task queue and only the bare workflow.
  */
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../runtime/config';
+import { connectWorkerConnection } from '../../runtime/temporal';
 import { DEFAULT_WORKER_TUNING } from '../../worker/worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const connection = await NativeConnection.connect({ address: config.temporal.address ?? '127.0.0.1:7233' });
+  const connection = await connectWorkerConnection(config.temporal);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
