@@ -26,8 +26,11 @@ export function createApp(context: ApiContext): express.Express {
 
   app.use(requestIdAndLog(context));
   app.use(securityHeaders);
+  // One budget per token across /v1 and /codec: two limiters would give every token twice the rate.
+  const limiter = rateLimit(config.api.rateLimitPerMinute);
   // Before the API's body parser: the codec endpoint parses its (larger) bodies after authentication.
-  app.use('/codec', codecRouter(context));
+  // It authenticates against the database too, so the same timeout guards it.
+  app.use('/codec', withTimeout(config.api.requestTimeoutMs), codecRouter(context, limiter));
   // Imports carry many requests in one body; body-parser parses a body once, so this one wins there.
   app.use('/v1/imports', express.json({ limit: config.api.importBodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: config.api.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
@@ -53,7 +56,7 @@ export function createApp(context: ApiContext): express.Express {
   });
 
   // The timeout covers authentication too: a database that accepts connections but never answers.
-  app.use('/v1', withTimeout(config.api.requestTimeoutMs), rateLimit(config.api.rateLimitPerMinute), authenticate(db, config.adminToken));
+  app.use('/v1', withTimeout(config.api.requestTimeoutMs), limiter, authenticate(db, config.adminToken));
   app.use(buildRouter(routes));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(problems.notFound(`no route ${req.method} ${req.path}`)));

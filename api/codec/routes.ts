@@ -3,12 +3,12 @@
  * protocol, `POST /codec/encode` and `POST /codec/decode`. Decoding shows request instructions in clear,
  * so only staff who handle requests may call it.
  */
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type RequestHandler, type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Role } from '../../domain/roles';
 import { CodecKeyError, payloadCodecsFor } from '../../runtime/codec';
 import { devUiOrigins } from '../../runtime/config';
-import { authenticate, rateLimit, requireRole } from '../auth';
+import { authenticate, requireRole } from '../auth';
 import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { corsForTemporalUi } from './cors';
@@ -19,14 +19,17 @@ export const CODEC_ROLES: readonly Role[] = ['operator_l1', 'sla_manager', 'admi
 /** A history page can hold many payloads of up to 2 MB each: more room than the API's own limit. */
 export const CODEC_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
-/** Mounted at `/codec` before the API's own body parser (its limit is sized for API calls). */
-export function codecRouter(context: ApiContext): Router {
+/**
+ * Mounted at `/codec` before the API's own body parser (its limit is sized for API calls). `limiter` is
+ * the API's rate limiter, shared so a token has one budget across /v1 and /codec.
+ */
+export function codecRouter(context: ApiContext, limiter: RequestHandler): Router {
   const { config, db } = context;
   // Without keys nothing is encrypted: both operations hand payloads back unchanged.
   const [codec] = payloadCodecsFor(config.temporal.codec);
   const router = Router();
   router.use(corsForTemporalUi(config.api.codecCorsOrigins ?? devUiOrigins(config.devServer.uiPort)));
-  router.use(rateLimit(config.api.rateLimitPerMinute));
+  router.use(limiter);
   router.use(codecSessionRouter(context, CODEC_ROLES));
   router.use(authenticate(db, config.adminToken, codecToken));
   router.use((_req, res, next) => {

@@ -4,9 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { hashToken, rateLimit } from '../../api/auth';
-import { createLogger } from '../../runtime/logger';
+import { startApi } from '../../api/server';
+import { createDb } from '../../db/connection';
+import { createLogger, silentLogger } from '../../runtime/logger';
 import { startApiVariant, testEnv, type TestEnv } from '../support/env';
 import { act, call, createClient, createStaff, createUser, fileRequest, VALID_FILING, type ClientFixture, type StaffFixture } from '../support/http';
 
@@ -81,7 +84,7 @@ describe('API security', function () {
     }
   });
 
-  it('answers 429 problem+json past the per-token limit, with Retry-After, and counts each token on its own', async () => {
+  it('answers 429 problem+json past the per-token limit, with Retry-After, and counts each token on its own, with one budget across /v1 and /codec', async () => {
     const limited = await startApiVariant(env, { RHS_RATE_LIMIT_PER_MINUTE: '3' });
     try {
       const viaApi = { apiUrl: limited.apiUrl };
@@ -94,10 +97,56 @@ describe('API security', function () {
       assert.equal((await call(viaApi, 'GET', '/v1/me', { token: staff.operator })).status, 200, 'another token was limited too');
 
       // The codec endpoint is limited the same way.
-      for (let i = 0; i < 3; i += 1) await call(viaApi, 'POST', '/codec/decode', { token: staff.slaManager, body: { payloads: [] } });
-      assert.equal((await call(viaApi, 'POST', '/codec/decode', { token: staff.slaManager, body: { payloads: [] } })).status, 429);
+      const decode = (token: string) => call(viaApi, 'POST', '/codec/decode', { token, body: { payloads: [] } });
+      for (let i = 0; i < 3; i += 1) assert.equal((await decode(staff.slaManager)).status, 200);
+      assert.equal((await decode(staff.slaManager)).status, 429);
+
+      // One budget per token across /v1 and /codec, both ways: the operator spent 1 of its 3 calls on /v1 above,
+      // the SLA manager all of its 3 on /codec.
+      assert.equal((await decode(staff.operator)).status, 200);
+      assert.equal((await decode(staff.operator)).status, 200);
+      assert.equal((await decode(staff.operator)).status, 429, '/codec counted the token apart from /v1');
+      assert.equal((await call(viaApi, 'GET', '/v1/me', { token: staff.slaManager })).status, 429, '/v1 counted the token apart from /codec');
     } finally {
       await limited.close();
+    }
+  });
+
+  it('no call waits past the API timeout on a database that accepts connections but never answers, /codec included', async () => {
+    // A database server that accepts the connection and then says nothing: authentication hangs on it.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const db = createDb({ url: `postgres://rhs@127.0.0.1:${(silent.address() as AddressInfo).port}/silent` });
+    const timeoutMs = 1000;
+    // Its pool gives up on a connection after 10 s: well past the timeout, so only the timeout can answer in time.
+    const api = await startApi({ db, temporal: env.temporal, config: { ...env.config, api: { ...env.config.api, requestTimeoutMs: timeoutMs } }, logger: silentLogger }, 0);
+    try {
+      const viaApi = { apiUrl: api.url };
+      // Made-up tokens: none is the bootstrap admin's, so each one is looked up in the database.
+      const calls: Record<string, () => ReturnType<typeof call>> = {
+        'POST /codec/decode': () => call(viaApi, 'POST', '/codec/decode', { token: 'rhs_looked-up-in-the-database', body: { payloads: [] } }),
+        'POST /codec/session': () => call(viaApi, 'POST', '/codec/session', { rawBody: new URLSearchParams({ token: 'rhs_signing-in' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        'GET /v1/me': () => call(viaApi, 'GET', '/v1/me', { token: 'rhs_looked-up-in-the-database' }),
+      };
+      const answers = await Promise.all(Object.entries(calls).map(async ([label, run]) => {
+        const started = Date.now();
+        const answer = await run();
+        return { label, answer, ms: Date.now() - started };
+      }));
+      for (const { label, answer, ms } of answers) {
+        assert.equal(answer.status, 503, `${label}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        assert.equal(answer.headers.get('content-type')?.split(';')[0], 'application/problem+json', label);
+        assert.ok(ms < timeoutMs + 3000, `${label} answered after ${ms} ms, past the ${timeoutMs} ms timeout`);
+      }
+    } finally {
+      await api.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await db.destroy();
     }
   });
 
