@@ -95,6 +95,7 @@ export async function projectRequestChange(db: Db, state: RequestState, event: A
         actor_id: event.actor.id,
         actor_role: event.actor.role,
         details: JSON.stringify({ ...event.details, ...(event.from ? { from: event.from } : {}), ...(event.to ? { to: event.to } : {}) }),
+        update_id: event.updateId ?? null,
       })
       .onConflict(['request_id', 'seq'])
       .ignore(),
@@ -125,6 +126,12 @@ export async function listEvents(db: Db, requestId: string): Promise<EventRow[]>
   return db<EventRow>('request_events').where('request_id', requestId).orderBy('seq');
 }
 
+/** Whether the action sent with this Update id is already in the request's audit trail. */
+export async function hasEventOfUpdate(db: Db, requestId: string, updateId: string): Promise<boolean> {
+  const row = await db('request_events').where({ request_id: requestId, update_id: updateId }).first('seq');
+  return row !== undefined;
+}
+
 export interface RequestFilter {
   status?: RequestStatus;
   clientIds?: string[];
@@ -151,8 +158,8 @@ export async function listRequests(db: Db, filter: RequestFilter): Promise<Reque
   return query;
 }
 
-/** The human-readable request number, `RHS-000042`: the one place its format is written. */
-export const NEXT_NUMBER_SQL = `'RHS-' || lpad(nextval('request_number_seq')::text, 6, '0')`;
+/** The next human-readable request number, `RHS-000042` (the format: migration 003, rhs_request_number). */
+export const NEXT_NUMBER_SQL = `rhs_request_number(nextval('request_number_seq'))`;
 
 export async function nextRequestNumber(db: Db): Promise<string> {
   const { rows } = await db.raw<{ rows: { n: string }[] }>(`select ${NEXT_NUMBER_SQL} as n`);

@@ -40,6 +40,8 @@ export interface AuditEvent {
   from?: RequestStatus;
   to?: RequestStatus;
   details: Record<string, unknown>;
+  /** The Update that caused it, where one did: how a retried action is recognised across runs. */
+  updateId?: string;
 }
 
 export interface Change {

@@ -6,7 +6,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, TypedSearchAttributes } from '@temporalio/common';
 import { allowedActions } from '../../domain/request-lifecycle';
 import type { RequestCommand, RequestFields } from '../../domain/request-types';
-import type { RequestRow } from '../../db/requests';
+import { findRequest, hasEventOfUpdate, type RequestRow } from '../../db/requests';
 import { ACTION_UPDATES, FILED_UPDATE_ID, filedUpdate, requestWorkflowId } from '../../workflows/request/messages';
 import { RhsClientId, RhsNumber, RhsPriority, RhsSite, RhsStatus } from '../../workflows/search-attributes';
 import type { requestWorkflow } from '../../workflows/request/workflow';
@@ -70,22 +70,34 @@ export async function fileRequest(
   }
 }
 
+/**
+ * Sends one action. With an update id (a keyed call), a retry whose first attempt took effect answers
+ * as a success: Temporal recognises the id within a run, the audit trail (request_events.update_id)
+ * across runs. The check after a refusal covers a first attempt projected while the retry was sent.
+ */
 export async function sendAction(context: ApiContext, row: RequestRow, command: RequestCommand, caller: Caller, updateId?: string): Promise<void> {
   const handle = context.temporal.workflow.getHandle(requestWorkflowId(row.number));
   const actor = { id: caller.id, role: caller.role, clientId: caller.clientId };
   const update = ACTION_UPDATES[command.action] as typeof ACTION_UPDATES.validation;
+  // A retry whose first attempt is already in the audit trail: after a continue-as-new the state may
+  // allow the same action again (a start in a later round), and it must not happen twice.
+  if (updateId && (await hasEventOfUpdate(context.db, row.id, updateId))) return;
   try {
     await bounded(context, handle.executeUpdate(update, { args: [{ command: command as Extract<RequestCommand, { action: 'validation' }>, actor }], updateId }));
   } catch (error) {
-    throw refusalToProblem(error, row, caller) ?? error;
+    const problem = await refusalToProblem(context, error, row, caller);
+    if (problem?.status === 409 && updateId && (await hasEventOfUpdate(context.db, row.id, updateId))) return;
+    throw problem ?? error;
   }
 }
 
-function refusalToProblem(error: unknown, row: RequestRow, caller: Caller) {
-  // The workflow has ended (closed, rejected, cancelled): every action is refused in its final state.
+async function refusalToProblem(context: ApiContext, error: unknown, row: RequestRow, caller: Caller) {
+  // The workflow has ended (closed, rejected, cancelled): every action is refused in its final state,
+  // read now, since the request may have ended after the caller's row was read.
   if (isEndedWorkflowError(error)) {
-    const allowed = allowedActions(row.status, caller.role);
-    return problems.conflict(`the request is ${row.status}; allowed: ${allowed.join(', ') || 'none'}`, { state: row.status, allowedActions: allowed });
+    const status = (await findRequest(context.db, row.id))?.status ?? row.status;
+    const allowed = allowedActions(status, caller.role);
+    return problems.conflict(`the request is ${status}; allowed: ${allowed.join(', ') || 'none'}`, { state: status, allowedActions: allowed });
   }
   return updateRefusalProblem(error, 'request');
 }

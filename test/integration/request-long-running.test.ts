@@ -105,4 +105,37 @@ describe('long-running requests', function () {
     assert.equal(read.body.number, request.number);
     assert.equal(read.body.incompleteRounds, 1);
   });
+
+  it('R4: a keyed action retried after the request continued as new takes effect once and answers 200', async () => {
+    const { body: request } = await fileRequest(shortHistory, client.authorized);
+    await act(env, staff.operator, request.id, 'validation', { decision: 'approve' });
+    // Every action carries its own key, until the workflow has continued as new.
+    const sent = new Map<string, { action: string; token: string; body: Record<string, unknown> }>();
+    for (let round = 1; continuedAsNewCount(await requestHistories(env, request.number)) === 0; round += 1) {
+      assert.ok(round <= 20, 'the workflow never continued as new');
+      const steps = [
+        { action: 'start', token: staff.operator, body: {} },
+        { action: 'report', token: staff.operator, body: { actionsPerformed: `Round ${round} done.` } },
+        { action: 'confirmation', token: client.authorized, body: { decision: 'modify', instructions: `Round ${round + 1}: reseat cable.` } },
+      ];
+      for (const step of steps) {
+        const key = `${step.action}-${round}`;
+        const answer = await act(env, step.token, request.id, step.action, step.body, { 'Idempotency-Key': key });
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        sent.set(key, step);
+      }
+    }
+    // The last action the first run accepted: Temporal's own deduplication of its id ended with that run.
+    const [firstRun] = await requestHistories(env, request.number);
+    const acceptedIds = firstRun.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId).filter((id): id is string => Boolean(id));
+    const key = acceptedIds[acceptedIds.length - 1].split(':').slice(2).join(':');
+    const step = sent.get(key);
+    assert.ok(step, `the first run's last Update (${acceptedIds[acceptedIds.length - 1]}) is one of the keyed actions`);
+
+    const before = await call(env, 'GET', `/v1/requests/${request.id}`, { token: staff.operator });
+    const again = await act(env, step.token, request.id, step.action, step.body, { 'Idempotency-Key': key });
+    assert.equal(again.status, 200, `the retried ${step.action} answers as the first did: ${JSON.stringify(again.body)}`);
+    assert.equal(again.body.status, before.body.status);
+    assert.equal(again.body.events.length, before.body.events.length, 'the retry wrote no event');
+  });
 });

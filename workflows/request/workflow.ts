@@ -9,6 +9,8 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  currentUpdateInfo,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -78,7 +80,9 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       async ({ command, actor }: ActionInput) => {
         const decision = decide(state.status, command, actor, state.clientId);
         if (!decision.ok) throw refusal(decision, state.status); // a validator passed a moment ago: only a race lands here
-        await commit(applyCommand(state, command, actor, decision.next, decision.event, Date.now()));
+        const change = applyCommand(state, command, actor, decision.next, decision.event, Date.now());
+        // Recorded with the event: Temporal forgets Update ids when the run continues as new; the API does not.
+        await commit({ ...change, event: { ...change.event, updateId: currentUpdateInfo()?.id } });
         return snapshot();
       },
       {
@@ -100,6 +104,16 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyEventLimit;
 
+  /**
+   * A timer and an Update can land in one activation: the timer's deadline belongs to the state it was
+   * set in, so it acts only if the current state still has it due (no reminder after a correction).
+   */
+  const isStillDue = (deadline: { kind: string; at: number }): boolean => {
+    if (!patched('deadline-rechecked-on-fire')) return true;
+    const due = nextDeadline(state.clock, input.policy);
+    return due !== undefined && due.kind === deadline.kind && due.at <= Date.now();
+  };
+
   while (!isTerminal(state.status)) {
     const deadline = nextDeadline(state.clock, input.policy);
     const version = state.version;
@@ -107,7 +121,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     const woke = deadline
       ? await condition(changedOrLong, Math.max(1, deadline.at - Date.now()))
       : (await condition(changedOrLong), true);
-    if (!woke && deadline) {
+    if (!woke && deadline && isStillDue(deadline)) {
       const change = applyDeadline(state, deadline.kind, input.policy.silencePolicy, Date.now());
       if (change) await commit(change);
     }
