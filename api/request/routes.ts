@@ -9,7 +9,7 @@ import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { defineRoute, type RouteSpec } from '../route';
 import { idempotencyKey } from '../workflow-refusals';
-import { object, type ObjectSchema } from '../schema';
+import { NOT_TEXT, object, type ObjectSchema } from '../schema';
 import { fileRequest as startRequestWorkflow, sendAction } from './temporal';
 
 interface FilingBody {
@@ -120,6 +120,13 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
         if (!claim.created && claim.row.body_hash !== hashBody(fields)) throw problems.unprocessable('this Idempotency-Key was used with a different body');
         ({ request_id: requestId, number } = claim.row);
         repeat = !claim.created;
+        // A repeat of a filing already projected is answered from the database: the request may have
+        // ended and its workflow been removed by retention, and starting it again would revive it.
+        const existing = repeat ? await findRequest(db, requestId) : undefined;
+        if (existing) {
+          res.status(200).json(await requestView(existing));
+          return undefined;
+        }
       } else {
         number = await nextRequestNumber(db);
       }
@@ -235,7 +242,12 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const { c, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c: unknown; i: unknown };
     const createdAt = new Date(String(c));
-    if (typeof i !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
+    // Only what encodeCursor can produce reaches PostgreSQL: a year it cannot store, or an id with NUL
+    // or half a surrogate pair, would fail there (a 5xx) rather than here (a 400).
+    const year = createdAt.getUTCFullYear();
+    if (typeof i !== 'string' || i.length === 0 || i.length > 100 || NOT_TEXT.test(i) || Number.isNaN(year) || year < 1 || year > 9999) {
+      throw new Error('bad cursor');
+    }
     return { createdAt, id: i };
   } catch {
     throw problems.invalid([{ path: 'cursor', message: 'is not a cursor this API returned' }]);

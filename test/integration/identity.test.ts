@@ -196,6 +196,13 @@ describe('identity and visibility', function () {
     const bad = await call(env, 'GET', '/v1/requests?cursor=not-a-cursor', { token: staff.operator });
     assert.equal(bad.status, 400);
     assert.deepEqual(errorPaths(bad.body), ['cursor']);
+    // Well-formed cursors with values PostgreSQL cannot take: a year it cannot store, a NUL in the id.
+    for (const forged of [{ c: '-100000-01-01T00:00:00Z', i: 'x' }, { c: '2025-01-01T00:00:00Z', i: '\u0000' }, { c: '2025-01-01T00:00:00Z', i: 7 }]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      const answer = await call(env, 'GET', `/v1/requests?cursor=${cursor}`, { token: staff.operator });
+      assert.equal(answer.status, 400, `${JSON.stringify(forged)}: ${JSON.stringify(answer.body)}`);
+      assert.deepEqual(errorPaths(answer.body), ['cursor']);
+    }
     const badLimit = await call(env, 'GET', '/v1/requests?limit=0', { token: staff.operator });
     assert.equal(badLimit.status, 400);
   });

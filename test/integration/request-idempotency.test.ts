@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { requestWorkflowId } from '../../workflows/request/messages';
 import { testEnv, type TestEnv } from '../support/env';
 import { requestHistories, updateEventCounts } from '../support/history';
-import { act, createClient, createStaff, fileRequest, VALID_FILING, type ClientFixture, type StaffFixture } from '../support/http';
+import { act, call, createClient, createStaff, fileRequest, VALID_FILING, type ClientFixture, type StaffFixture } from '../support/http';
 
 describe('R1: idempotent filing', function () {
   this.timeout(60_000);
@@ -77,6 +77,31 @@ describe('R1: idempotent filing', function () {
     assert.equal(afterEnd.status, 200, JSON.stringify(afterEnd.body));
     assert.equal(afterEnd.body.id, first.body.id);
     assert.equal(afterEnd.body.status, 'CANCELLED');
+  });
+
+  it('R1: a repeat whose request is in the database but no longer in Temporal (retention) answers from the database and starts nothing', async () => {
+    // An ended request whose workflow retention removed: its row and its filing key, no workflow. The
+    // dev server does not carry out deletions, so the request comes from an import (a row that never
+    // had a workflow) and the key is claimed for it the way a filing claims one.
+    const externalId = `retained-${crypto.randomUUID()}`;
+    const imported = await call(env, 'POST', '/v1/imports/requests', {
+      token: env.adminToken,
+      body: { requests: [{ externalId, clientId: client.clientId, site: VALID_FILING.site, summary: VALID_FILING.summary, instructions: VALID_FILING.instructions, createdAt: '2025-01-06T09:00:00Z', closedAt: '2025-01-06T10:00:00Z' }] },
+    });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    const row = await env.db('requests').where({ external_id: externalId }).first();
+    const key = newKey();
+    const firstAttempt = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
+    assert.equal(firstAttempt.status, 201);
+    // Point the key at the workflow-less request, as if it were the one this key filed.
+    await env.db('filing_keys').where({ key }).update({ request_id: row.id, number: row.number });
+
+    const repeat = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
+    assert.equal(repeat.status, 200, JSON.stringify(repeat.body));
+    assert.equal(repeat.body.id, row.id);
+    assert.equal(repeat.body.status, 'CLOSED');
+    const started = await env.temporal.workflow.getHandle(requestWorkflowId(row.number)).describe().then(() => true, () => false);
+    assert.equal(started, false, 'no workflow was started for a request that already exists');
   });
 
   it('R3: an action retried with the same Idempotency-Key takes effect once and answers the same', async () => {
