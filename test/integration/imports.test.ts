@@ -29,6 +29,11 @@ describe('imports of closed interventions', function () {
   });
   const importing = (requests: unknown[], token = env.adminToken) => call(env, 'POST', '/v1/imports/requests', { token, body: { requests } });
 
+  it('R1: request numbers have six digits at least and stay unique past RHS-999999', async () => {
+    const { rows } = await env.db.raw<{ rows: { n: string }[] }>('select rhs_request_number(v) as n from unnest(?::bigint[]) as v', [[42, 999999, 1000000, 12345678]]);
+    assert.deepEqual(rows.map((r) => r.n), ['RHS-000042', 'RHS-999999', 'RHS-1000000', 'RHS-12345678']);
+  });
+
   it('D1: imported interventions are CLOSED requests with a number and an audit event; a repeat is skipped', async () => {
     const ids = [`x-${Date.now()}-1`, `x-${Date.now()}-2`];
     const first = await importing(ids.map((id) => item(id)));
