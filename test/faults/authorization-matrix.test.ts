@@ -1,7 +1,8 @@
 /**
- * Issue "Authorization matrix": every route × every role × own and foreign client gets exactly the
- * contract's answer (api.md: 403 role not allowed, 404 another client's resource), and no answer to
- * a client-scoped caller carries anything of the foreign client.
+ * Issue "Authorization matrix": every route × every role (and no token at all) × own and foreign client
+ * gets exactly the contract's answer (api.md: 401 no token, 403 role not allowed, 404 another client's
+ * resource; docs/security.md for the codec endpoint: staff only), and no answer to a client-scoped caller
+ * carries anything of the foreign client.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -16,6 +17,11 @@ const ROLES = ['client_authorizer', 'client_authorized', 'operator_l1', 'sla_man
 type Role = (typeof ROLES)[number];
 type Side = 'own' | 'foreign';
 const CLIENT_ROLES: Role[] = ['client_authorizer', 'client_authorized'];
+/** Who may decode and encode Temporal payloads (docs/security.md): staff who handle requests. */
+const CODEC_ROLES: Role[] = ['operator_l1', 'sla_manager', 'admin'];
+/** A caller without any token. */
+const ANONYMOUS = 'no token';
+type Caller = Role | typeof ANONYMOUS;
 const PERIOD = '2025-05';
 
 interface World {
@@ -28,10 +34,22 @@ interface World {
   shared: Record<Side, { id: string; number: string }>;
 }
 
+interface CellCall {
+  method: string;
+  path: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  /** False when the caller's token travels elsewhere (the codec sign-in form): no Bearer header. */
+  bearer?: boolean;
+}
+
 interface Cell {
   route: string;
   expected: (role: Role, side: Side) => number[];
-  call: (w: World, role: Role, side: Side) => Promise<{ method: string; path: string; body?: unknown }>;
+  /** The answer without any token; 401 unless the route is public. */
+  anonymous?: number[];
+  call: (w: World, caller: Caller, side: Side) => Promise<CellCall>;
 }
 
 /** Who may call, per api.md; a client-scoped caller gets 404 for the other client's resources. */
@@ -42,12 +60,15 @@ const clientOf = (w: World, side: Side) => (side === 'own' ? w.a : w.b);
 const requestAction = (action: string, roles: Role[], body: unknown, okStatus: number[]): Cell => ({
   route: `POST /v1/requests/{id}/${action}`,
   expected: scoped(roles, okStatus),
-  call: async (w, role, side) => ({
+  call: async (w, caller, side) => ({
     method: 'POST',
-    path: `/v1/requests/${(okStatus.includes(200) && scoped(roles, okStatus)(role, side).includes(200) ? await w.freshRequest(side) : w.shared[side]).id}/${action}`,
+    path: `/v1/requests/${(caller !== ANONYMOUS && okStatus.includes(200) && scoped(roles, okStatus)(caller, side).includes(200) ? await w.freshRequest(side) : w.shared[side]).id}/${action}`,
     body,
   }),
 });
+
+/** A payload in the codec protocol's JSON: json/plain "matrix" (without RHS_CODEC_KEYS both operations echo it). */
+const CODEC_PAYLOAD = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"matrix"').toString('base64') };
 
 const CELLS: Cell[] = [
   { route: 'GET /v1/me', expected: () => [200], call: async () => ({ method: 'GET', path: '/v1/me' }) },
@@ -97,6 +118,30 @@ const CELLS: Cell[] = [
   })),
   { route: 'GET /v1/budget-operations', expected: scoped(['sla_manager', 'admin'], [200], []), call: async () => ({ method: 'GET', path: `/v1/budget-operations?period=${PERIOD}` }) },
   { route: 'POST /v1/imports/requests', expected: scoped(['admin'], [200], []), call: async () => ({ method: 'POST', path: '/v1/imports/requests', body: { requests: [] } }) },
+  // The codec endpoint is not client-scoped: own and foreign are the same call.
+  ...(['encode', 'decode'] as const).flatMap((action): Cell[] => [
+    { route: `POST /codec/${action}`, expected: scoped(CODEC_ROLES, [200], []), call: async () => ({ method: 'POST', path: `/codec/${action}`, body: { payloads: [CODEC_PAYLOAD] } }) },
+    // The browser's preflight carries no token and is answered before authentication.
+    {
+      route: `OPTIONS /codec/${action}`,
+      expected: () => [204],
+      anonymous: [204],
+      call: async () => ({ method: 'OPTIONS', path: `/codec/${action}`, headers: { origin: 'http://127.0.0.1:8233', 'access-control-request-method': 'POST' } }),
+    },
+  ]),
+  { route: 'GET /codec/session', expected: () => [200], anonymous: [200], call: async () => ({ method: 'GET', path: '/codec/session' }) },
+  {
+    // Staff sign in with their token in the form (no Bearer header): the cookie it sets is for decoding.
+    route: 'POST /codec/session',
+    expected: scoped(CODEC_ROLES, [200], []),
+    call: async (w, caller) => ({
+      method: 'POST',
+      path: '/codec/session',
+      rawBody: new URLSearchParams({ token: caller === ANONYMOUS ? '' : w.actors[caller].token }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      bearer: false,
+    }),
+  },
 ];
 
 /** Everything of client B that must never reach a caller scoped to client A. */
@@ -132,9 +177,10 @@ describe('authorization matrix: every route × role × own and foreign client', 
     };
     const world: World = { env, a, b, actors, freshRequest: file, shared: { own: await file('own'), foreign: await file('foreign') } };
 
-    // Every /v1 route the API serves must be in the table: a new route cannot slip past the matrix.
+    // Every /v1 and /codec route the API serves must be in the table: a new route cannot slip past the matrix.
     const doc = await callApi(env.apiUrl, { method: 'GET', path: '/openapi.json' });
-    const served = operationsOf(doc.body).filter((op) => op.path.startsWith('/v1/')).map((op) => `${op.method} ${op.path}`);
+    const served = operationsOf(doc.body).filter((op) => op.path.startsWith('/v1/') || op.path.startsWith('/codec/')).map((op) => `${op.method} ${op.path}`);
+    assert.ok(served.includes('POST /codec/decode'), 'the OpenAPI document lists the codec endpoint');
     const missing = served.filter((route) => !CELLS.some((cell) => cell.route === route));
     assert.deepEqual(missing, [], 'routes served but missing from the authorization matrix');
 
@@ -142,14 +188,15 @@ describe('authorization matrix: every route × role × own and foreign client', 
     const leaks: string[] = [];
     let cells = 0;
     for (const cell of CELLS) {
-      for (const role of ROLES) {
+      for (const role of [...ROLES, ANONYMOUS] as Caller[]) {
         for (const side of ['own', 'foreign'] as Side[]) {
-          const { method, path, body } = await cell.call(world, role, side);
-          const answer: ApiAnswer = await callApi(env.apiUrl, { method, path, body, token: actors[role].token, timeoutMs: 30_000 });
+          const { method, path, body, rawBody, headers, bearer = true } = await cell.call(world, role, side);
+          const token = role === ANONYMOUS || !bearer ? undefined : actors[role].token;
+          const answer: ApiAnswer = await callApi(env.apiUrl, { method, path, body, rawBody, headers, token, timeoutMs: 30_000 });
           cells += 1;
-          const expected = cell.expected(role, side);
+          const expected = role === ANONYMOUS ? (cell.anonymous ?? [401]) : cell.expected(role, side);
           if (!expected.includes(answer.status)) mismatches.push(`${cell.route} as ${role} (${side}): ${answer.status}, expected ${expected.join('|')} ${JSON.stringify(answer.body).slice(0, 160)}`);
-          const scopedCaller = CLIENT_ROLES.includes(role) || role === 'account_executive';
+          const scopedCaller = role !== ANONYMOUS && (CLIENT_ROLES.includes(role) || role === 'account_executive');
           if (scopedCaller) {
             const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
             const leaked = foreignMarkers(world).filter((marker) => text.includes(marker));

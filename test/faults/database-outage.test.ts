@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { callApi, isProblem, type ApiAnswer } from './support/api-client';
 import { API_TIMEOUT_MS, faultEnv, type FaultEnv } from './support/fault-env';
 import { runFaultScenario, sleep } from './support/fault-scenario';
-import { createClientParty } from './support/fixtures';
+import { createClientParty, createUser } from './support/fixtures';
 import { untilProgress } from './support/lifecycle-driver';
 import { scale } from './support/scale';
 
@@ -20,13 +20,16 @@ interface Probe {
 }
 
 /** Calls of every kind, one after another, for as long as the outage lasts. */
-async function probeDuringOutage(env: FaultEnv, token: string, until: () => boolean): Promise<Probe[]> {
+async function probeDuringOutage(env: FaultEnv, tokens: { client: string; staff: string }, until: () => boolean): Promise<Probe[]> {
+  const token = tokens.client;
   const probes: Probe[] = [];
   const kinds = [
     { name: 'GET /readyz', call: { method: 'GET', path: '/readyz' } },
     { name: 'GET /v1/requests', call: { method: 'GET', path: '/v1/requests?limit=5', token } },
     { name: 'POST /v1/requests', call: { method: 'POST', path: '/v1/requests', token, body: { site: 'DC-OUT', summary: 'outage probe', instructions: 'Nothing to do: this filing probes the outage.' } } },
     { name: 'GET /v1/me', call: { method: 'GET', path: '/v1/me', token } },
+    // The codec endpoint authenticates against the database as /v1 does (the Temporal UI calls it).
+    { name: 'POST /codec/decode', call: { method: 'POST', path: '/codec/decode', token: tokens.staff, body: { payloads: [] } } },
   ];
   for (let i = 0; !until() && i < 10_000; i += 1) {
     const kind = kinds[i % kinds.length];
@@ -43,6 +46,7 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
     const env = await faultEnv();
     // A client user's token: unlike the bootstrap admin's, checking it needs the database.
     const prober = await createClientParty(env.apiUrl, env.adminToken);
+    const decoder = await createUser(env.apiUrl, env.adminToken, { role: 'operator_l1' });
     let outage = { from: 0, to: 0 };
     let probes: Probe[] = [];
     let readyAfter: ApiAnswer | undefined;
@@ -56,7 +60,7 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
         outage = { from: Date.now(), to: 0 };
         env.postgres.stop();
         const ends = Date.now() + scale.outageMs;
-        probes = await probeDuringOutage(env, prober.authorized.token, () => Date.now() >= ends);
+        probes = await probeDuringOutage(env, { client: prober.authorized.token, staff: decoder.token }, () => Date.now() >= ends);
         env.postgres.start();
         outage.to = Date.now();
         // Ready again once both dependencies answer: the pools reconnect on their own.
@@ -69,6 +73,8 @@ describe('fault: PostgreSQL is down for a while mid-run', function () {
       },
     });
     // During the outage: readiness says so, every call answers in time, and every error is problem+json.
+    const kindsProbed = new Set(probes.map((p) => p.name));
+    for (const kind of ['GET /readyz', 'GET /v1/requests', 'POST /v1/requests', 'GET /v1/me', 'POST /codec/decode']) assert.ok(kindsProbed.has(kind), `${kind} was probed during the outage`);
     const readyz = probes.filter((p) => p.name === 'GET /readyz');
     assert.ok(readyz.length >= 3, 'readiness was probed during the outage');
     for (const probe of readyz) {
