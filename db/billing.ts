@@ -140,6 +140,8 @@ const STATEMENT_INSERT_CHUNK = 2000;
  * statement is never touched (ON CONFLICT DO NOTHING), so a second run of a period changes nothing.
  */
 export async function extractPeriod(db: Db, period: string, bounds: { start: Date; end: Date }, at: Date): Promise<ExtractionResult> {
+  // REPEATABLE READ: the count and the request lines read one snapshot, so an import committed between
+  // them cannot add a line the statement's figures did not count.
   return db.transaction(async (trx) => {
     const { rows } = await trx.raw<{ rows: ClientInterventions[] }>(
       `select c.id as client_id, i.interventions, c.included_interventions, c.billing_mode, c.unit_price_minor, c.currency
@@ -188,7 +190,7 @@ export async function extractPeriod(db: Db, period: string, bounds: { start: Dat
       interventions: statements.reduce((sum, s) => sum + s.interventions, 0),
       inserted: insertedClients.length,
     };
-  });
+  }, { isolationLevel: 'repeatable read' });
 }
 
 function contractOf(row: Pick<ClientInterventions, 'included_interventions' | 'billing_mode' | 'unit_price_minor' | 'currency'>): Contract {
