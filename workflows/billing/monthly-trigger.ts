@@ -4,7 +4,7 @@
  * period has one run whoever asks for it; the run is abandoned on completion of this short workflow.
  */
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { previousPeriod } from '../../domain/periods';
 import { billingRunWorkflowId } from './messages';
 import { billingPeriodWorkflow } from './period-workflow';
@@ -26,8 +26,11 @@ export async function monthlyBillingTriggerWorkflow(input: MonthlyTriggerInput):
       workflowId: billingRunWorkflowId(period),
       args: [{ period, timeZone: input.timeZone, reviewDeadlineDay: input.reviewDeadlineDay }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      // A period that already ran (or runs) is never run again.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A period that ran to completion (or runs) is never run again; one whose run failed or was
+      // terminated may run again (every step of a run is idempotent).
+      workflowIdReusePolicy: patched('rerun-failed-period')
+        ? WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
+        : WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     return { period, started: true };
   } catch (error) {
