@@ -33,8 +33,9 @@ export async function startBillingRun(temporal: Client, taskQueue: string, input
       workflowId,
       taskQueue,
       args: [input],
-      // One run per period, ever: a period that ran is not run again.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // One completed run per period: a period that ran is not run again, but one whose run failed or
+      // was terminated can be started again (every step of a run is idempotent).
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
