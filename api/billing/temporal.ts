@@ -74,8 +74,14 @@ export function actorOf(caller: Actor): Actor {
 
 function refusalToProblem(error: unknown, status: StatementStatus, action: string) {
   if (isEndedWorkflowError(error)) {
-    // An open statement whose review is not running yet: the run is still starting the reviews.
-    if (OPEN_STATEMENT_STATUSES.includes(status)) return problems.unavailable('the review of this statement is starting; retry in a moment');
+    // An open statement whose review is not running yet: the run is still starting the reviews (at most
+    // a minute or two for thousands of clients). Nothing is lost: the same call succeeds once it runs.
+    if (OPEN_STATEMENT_STATUSES.includes(status)) {
+      return problems.conflict(`the statement is ${status} but its review is still being started by the run; repeat the call in a moment`, {
+        state: status,
+        allowedActions: [],
+      });
+    }
     // No review is running: the statement is not billable, or its review has ended.
     return notInReview(status, action);
   }

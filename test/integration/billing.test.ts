@@ -3,11 +3,14 @@
  * and PostgreSQL. Each test bills its own past period, so runs never see each other's interventions.
  */
 import assert from 'node:assert/strict';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
 import { createBillingActivities } from '../../activities/billing';
 import { ensureBillingSchedule } from '../../api/billing/schedule';
 import { startBillingRun } from '../../api/billing/temporal';
-import { periodOf } from '../../domain/periods';
-import { BILLING_SCHEDULE_ID, MONTHLY_TRIGGER_WORKFLOW } from '../../workflows/billing/messages';
+import { periodOf, previousPeriod } from '../../domain/periods';
+import { BILLING_SCHEDULE_ID, decisionUpdate, MONTHLY_TRIGGER_WORKFLOW, PERIOD_WORKFLOW, REVIEW_WORKFLOW } from '../../workflows/billing/messages';
+import { WORKFLOW_BUNDLE_PATH } from '../../worker/worker';
 import { testEnv, type TestEnv } from '../support/env';
 import { call, createClient, createStaff, createUser, type StaffFixture } from '../support/http';
 import { closingsIn, importInterventions, periodAfterExtraction, statementOf, waitFor } from './billing-support';
@@ -229,39 +232,115 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
     const repeated = await activities.extractPeriod({ period, timeZone: env.config.billingTimeZone });
     assert.equal(repeated.inserted, 0);
     assert.deepEqual(await snapshot(), before);
+
+    // A second execution of the period's run workflow (what starting it after retention removed the
+    // finished one gives): the run's own record (COMPLETED) stops it before it extracts anything.
+    const second = await env.temporal.workflow.execute(PERIOD_WORKFLOW, {
+      workflowId: `rhs-billing-${period}-second-execution`,
+      taskQueue: env.config.temporal.taskQueue,
+      args: [{ period, timeZone: env.config.billingTimeZone }],
+    });
+    assert.equal(second, undefined, 'the run found its period completed');
+    assert.deepEqual(await snapshot(), before);
   });
 
-  it('D5: a budget activity retried after it wrote registers once (directly, and after the workflow did)', async () => {
+  it('B1: a run that was terminated can be started again and finishes with the same statements', async () => {
+    const period = '2021-07';
+    const client = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '3.00', currency: 'USD' });
+    await importInterventions(env, client.clientId, closingsIn(period, 6));
+    const executive = await executiveFor(client.clientId);
+    assert.equal((await run(period)).status, 201);
+    const first = await periodAfterExtraction(env, staff.slaManager, period);
+    // An operator terminates the run from the Temporal UI while the review waits for its decision.
+    await env.temporal.workflow.getHandle(`rhs-billing-${period}`).terminate('operator mistake');
+
+    const again = await run(period);
+    assert.equal(again.status, 201, `a new run of the period: ${JSON.stringify(again.body)}`);
+    const second = await periodAfterExtraction(env, staff.slaManager, period);
+    assert.deepEqual(second.statements, first.statements, 'the same statements: nothing extracted twice');
+    assert.equal((await decide(executive, period, client.clientId, { decision: 'approve' })).status, 200);
+    await waitFor(() => call(env, 'GET', `/v1/billing/periods/${period}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the new run to complete');
+    assert.equal((await env.db('budget_operations').where({ period })).length, 1);
+  });
+
+  it('D5: a budget activity retried by Temporal after it wrote registers once', async () => {
     const period = '2021-05';
     const client = await createClient(env, { includedInterventions: 0, billingMode: 'excess', unitPrice: '12.50', currency: 'USD' });
+    const contract = { includedInterventions: 0, billingMode: 'excess' as const, unitPriceMinor: 1250, currency: 'USD' };
     await env.db('statements').insert({
       period, client_id: client.clientId, interventions: 2, included_interventions: 0, billing_mode: 'excess',
-      billable_quantity: 2, unit_price_minor: 1250, amount_minor: 2500, currency: 'USD', status: 'APPROVED', version: 3,
+      billable_quantity: 2, unit_price_minor: 1250, amount_minor: 2500, currency: 'USD', status: 'PENDING_REVIEW', version: 1,
     });
+
+    // The real activities, on a task queue of this test, except that the budget activity's first
+    // attempt fails after its transaction committed: a worker lost between the write and the answer.
     const activities = createBillingActivities(env.db, env.temporal);
-    const input = { period, clientId: client.clientId, seq: 4, at: Date.now() };
-    const first = await activities.registerBudgetOperation(input);
-    const retry = await activities.registerBudgetOperation(input);
-    const lateRetry = await activities.registerBudgetOperation({ ...input, seq: 9 });
-    assert.equal(first.created, true);
-    assert.equal(retry.created, false);
-    assert.equal(lateRetry.created, false);
-    assert.equal(retry.id, first.id);
+    const attempts: { created: boolean; threw: boolean }[] = [];
+    const taskQueue = `${env.config.temporal.taskQueue}-budget-retry`;
+    const connection = await NativeConnection.connect({ address: env.devServer.address });
+    const worker = await Worker.create({
+      connection,
+      namespace: env.config.temporal.namespace,
+      taskQueue,
+      workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
+      activities: {
+        ...createActivities({ db: env.db, temporal: env.temporal }),
+        async registerBudgetOperation(input: Parameters<typeof activities.registerBudgetOperation>[0]) {
+          const result = await activities.registerBudgetOperation(input);
+          const threw = attempts.length === 0;
+          attempts.push({ created: result.created, threw });
+          if (threw) throw new Error('the worker was lost after the budget operation committed');
+          return result;
+        },
+      },
+    });
+    const review = await worker.runUntil(async () => {
+      const handle = await env.temporal.workflow.start(REVIEW_WORKFLOW, {
+        workflowId: `test-budget-retry-${client.clientId}`,
+        taskQueue,
+        args: [{
+          period, clientId: client.clientId, contract, requestIds: ['r1', 'r2'], excludedRequestIds: [], status: 'PENDING_REVIEW', seq: 1,
+          policy: { deadlineAt: Date.now() + 86_400_000, reminderLeadsMs: [] }, periodWorkflowId: 'no-such-run',
+        }],
+      });
+      await handle.executeUpdate(decisionUpdate, { args: [{ decision: 'approve', actor: { id: 'ae-1', role: 'account_executive' } }] });
+      return { result: await handle.result(), history: await handle.fetchHistory() };
+    });
+    await connection.close();
+
+    assert.deepEqual(attempts, [{ created: true, threw: true }, { created: false, threw: false }], 'Temporal retried the activity once; the retry found the operation');
+    const scheduled = (review.history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'registerBudgetOperation');
+    assert.equal(scheduled.length, 1, 'one activity, two attempts');
+    assert.equal(review.result.status, 'BUDGET_REGISTERED');
     const operations = await env.db('budget_operations').where({ period, client_id: client.clientId });
     assert.equal(operations.length, 1);
     assert.equal(Number(operations[0].amount_minor), 2500);
-    const history = await env.db('statement_history').where({ period, client_id: client.clientId });
-    assert.deepEqual(history.map((h) => h.type), ['budget_registered']);
+    const history = await env.db('statement_history').where({ period, client_id: client.clientId }).orderBy('seq');
+    assert.deepEqual(history.map((h) => h.type), ['approved', 'budget_registered']);
     assert.equal((await env.db('statements').where({ period, client_id: client.clientId }).first()).status, 'BUDGET_REGISTERED');
 
+    // Called again directly, even with another seq, it registers nothing more.
+    const late = await activities.registerBudgetOperation({ period, clientId: client.clientId, seq: 9, at: Date.now() });
+    assert.equal(late.created, false);
+    assert.equal(late.id, operations[0].id);
+    assert.equal((await env.db('budget_operations').where({ period, client_id: client.clientId })).length, 1);
     // The database backs the promise even past the activity: a second row is refused.
     await assert.rejects(env.db('budget_operations').insert({ ...operations[0], id: 'another' }), /unique|duplicate/i);
+  });
 
-    // After the workflow registered one (test above), a retried activity registers nothing more.
-    const viaWorkflow = await env.db('budget_operations').where({ period: '2023-04' });
-    const again = await activities.registerBudgetOperation({ period: '2023-04', clientId: viaWorkflow[0].client_id, seq: 99, at: Date.now() });
-    assert.equal(again.created, false);
-    assert.equal((await env.db('budget_operations').where({ period: '2023-04' })).length, 1);
+  it('B3: a decision on a statement whose review the run has not started yet is a 409 to repeat, never a 5xx', async () => {
+    const period = '2021-06';
+    const client = await createClient(env);
+    // What a run with thousands of billable clients shows for a minute: statements written, reviews starting.
+    await env.db('statements').insert({
+      period, client_id: client.clientId, interventions: 7, included_interventions: 5, billing_mode: 'excess',
+      billable_quantity: 2, unit_price_minor: 0, amount_minor: 0, currency: 'USD', status: 'PENDING_REVIEW', version: 1,
+    });
+    const answer = await decide(await executiveFor(client.clientId), period, client.clientId, { decision: 'approve' });
+    assert.equal(answer.status, 409, JSON.stringify(answer.body));
+    assert.equal(answer.body.state, 'PENDING_REVIEW');
+    assert.match(answer.body.detail, /review is still being started/);
+    assert.equal((await env.db('statements').where({ period, client_id: client.clientId }).first()).status, 'PENDING_REVIEW');
   });
 
   it('B1: the monthly trigger starts the run of the month that just ended, and joins it after', async () => {
@@ -269,8 +348,7 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
     const execute = (n: number) =>
       env.temporal.workflow.execute(MONTHLY_TRIGGER_WORKFLOW, { workflowId: `test-trigger-${Date.now()}-${n}`, taskQueue: env.config.temporal.taskQueue, args: [{ timeZone }] });
     const first = (await execute(1)) as { period: string; started: boolean };
-    const currentMonth = periodOf(new Date(), timeZone);
-    assert.notEqual(first.period, currentMonth, 'the month that just ended, not the current one');
+    assert.equal(first.period, previousPeriod(new Date(), timeZone), 'the month that just ended, not the current one');
     const second = (await execute(2)) as { period: string; started: boolean };
     assert.equal(second.period, first.period);
     assert.equal(second.started, false, 'a period has one run');
