@@ -8,7 +8,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { canConnect, freePort } from '../../runtime/dev-server';
+import { BILLING_SCHEDULE_ID } from '../../workflows/billing/messages';
 import { call } from '../support/http';
 
 const START_SCRIPT = path.resolve(__dirname, '../../scripts/start.js');
@@ -46,6 +48,29 @@ function assertOneClearMessage(output: string, pattern: RegExp): void {
   assert.doesNotMatch(output, /^\s+at .+\(.+:\d+:\d+\)$/m, `a stack trace was printed:\n${output}`);
 }
 
+/** B1: the monthly Schedule exists as configured, and the worker polls its task queue. */
+async function assertBillingScheduleAndWorker(temporalPort: number): Promise<void> {
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const client = new Client({ connection });
+    const schedule = await client.schedule.getHandle(BILLING_SCHEDULE_ID).describe();
+    assert.equal(schedule.spec.timezone, 'UTC');
+    assert.deepEqual(schedule.spec.calendars?.[0]?.dayOfMonth, [{ start: 1, end: 1, step: 1 }]);
+    assert.equal(schedule.policies.catchupWindow, 10 * 86_400_000);
+    assert.equal(schedule.policies.overlap, 'SKIP');
+    // A poll is recorded once the worker's first long poll reaches the server: give it a moment.
+    const pollers = async () =>
+      (await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'remote-hands' }, taskQueueType: 1 })).pollers ?? [];
+    const deadline = Date.now() + 10_000;
+    while ((await pollers()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok((await pollers()).length > 0, 'the worker polls the remote-hands task queue');
+    const attributes = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    for (const name of ['RhsStatus', 'RhsClientId', 'RhsSite', 'RhsPriority']) assert.ok(name in (attributes.customAttributes ?? {}), `search attribute ${name}`);
+  } finally {
+    await connection.close();
+  }
+}
+
 describe('npm start (issue 2: the service from one command)', function () {
   this.timeout(180_000);
   let dataDir: string;
@@ -73,6 +98,7 @@ describe('npm start (issue 2: the service from one command)', function () {
       await waitForReady(first, 120_000);
       assert.equal((await call(api, 'GET', '/readyz')).status, 200);
       assert.ok(await canConnect('127.0.0.1', ports.ui), 'the Temporal UI answers');
+      await assertBillingScheduleAndWorker(ports.temporal);
       const adminToken = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
       assert.match(first.output(), new RegExp(adminToken));
 
