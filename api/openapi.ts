@@ -39,10 +39,8 @@ export function buildOpenApiDocument(routes: RouteSpec[]) {
       parameters,
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toOpenApi(route.body) } } } } : {}),
       responses: {
-        [route.success.status]: {
-          description: route.success.description,
-          content: { [route.success.contentType ?? 'application/json']: route.success.schema ? { schema: { $ref: `#/components/schemas/${route.success.schema}` } } : {} },
-        },
+        [route.success.status]: successResponse(route, route.success.description),
+        ...(route.alsoSuccess ? { [route.alsoSuccess.status]: successResponse(route, route.alsoSuccess.description) } : {}),
         ...Object.fromEntries(errorStatuses.map((s) => [s, problemResponse(s)])),
       },
     };
@@ -73,6 +71,11 @@ export function buildOpenApiDocument(routes: RouteSpec[]) {
     },
     paths,
   };
+}
+
+function successResponse(route: RouteSpec, description: string) {
+  const { contentType, schema } = route.success;
+  return { description, content: { [contentType ?? 'application/json']: schema ? { schema: { $ref: `#/components/schemas/${schema}` } } : {} } };
 }
 
 function problemResponse(status: number) {

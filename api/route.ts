@@ -29,6 +29,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   headers?: { name: string; description: string }[];
   /** `schema`: the response's component in the OpenAPI document (api/openapi-schemas.ts). */
   success: { status: number; description: string; contentType?: string; schema?: string };
+  /** Another success status the handler sends itself (200 for an idempotent repeat), same body. */
+  alsoSuccess?: { status: number; description: string };
   /** Error statuses this route can answer besides 401, 429 and 503. */
   errors: number[];
   handler: (call: RouteCall<B, Q>) => Promise<unknown>;

@@ -77,7 +77,8 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     summary: 'B1: start the run of a month that has ended (the monthly schedule does this on its own); joins the existing run',
     description: '201 when this call started the run, 200 when it joined the one that exists. A month not yet ended in the billing time zone is 409.',
     roles: ['sla_manager'],
-    success: { status: 201, description: 'the run {period, status, workflowId, timeZone, startedAt, completedAt} (200 when joining)', schema: 'BillingRun' },
+    success: { status: 201, description: 'the run this call started {period, status, workflowId, timeZone, startedAt, completedAt}', schema: 'BillingRun' },
+    alsoSuccess: { status: 200, description: 'the run that exists, joined (or completed)' },
     errors: [400, 403, 409],
     async handler({ res, params }) {
       const period = requirePeriod(params.period);
@@ -149,6 +150,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     method: 'post',
     path: `${STATEMENT_PATH}/decision`,
     summary: 'B3/B4: the account executive approves the statement, or disputes it with reasons',
+    description: 'PENDING_REVIEW → APPROVED (then BUDGET_REGISTERED once the budget operation is registered) or DISPUTED. While the run is still starting the reviews of a large month (a minute or two), an open statement answers 409 with a detail saying so: repeat the call.',
     roles: ['account_executive'],
     body: object({
       decision: { type: 'string', required: true, enum: ['approve', 'dispute'] },
@@ -171,6 +173,7 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     method: 'post',
     path: `${STATEMENT_PATH}/revision`,
     summary: 'D4: the SLA manager answers a dispute, maybe excluding requests (the answer is the reason); the statement returns to review',
+    description: 'DISPUTED → PENDING_REVIEW; or DISPUTED → NOT_BILLABLE when the exclusions leave no more interventions than the contract includes (nothing to bill, the review ends).',
     roles: ['sla_manager'],
     body: object({
       excludeRequestIds: { type: 'array', items: { type: 'string', required: true, maxLength: 100 }, maxItems: 1000 },

@@ -107,7 +107,8 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
     roles: CLIENT_ROLES,
     body: filingSchema,
     headers: [{ name: 'Idempotency-Key', description: 'optional; 1-200 visible ASCII characters' }],
-    success: { status: 201, description: 'the filed request (200 on an idempotent repeat)', schema: 'Request' },
+    success: { status: 201, description: 'the filed request', schema: 'Request' },
+    alsoSuccess: { status: 200, description: 'an idempotent repeat (same Idempotency-Key and body): the request as it is now' },
     errors: [400, 403, 413, 422],
     async handler({ req, res, caller, body }) {
       const fields: RequestFields = { ...body, priority: body.priority ?? 'normal' };

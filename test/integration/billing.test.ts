@@ -203,6 +203,27 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
     await waitFor(() => call(env, 'GET', `/v1/billing/periods/${period}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the run to complete');
   });
 
+  it('D4: a revision whose exclusions leave the included interventions or fewer makes the statement NOT_BILLABLE, with no budget operation', async () => {
+    const period = '2021-08';
+    const client = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '10.00', currency: 'USD' });
+    await importInterventions(env, client.clientId, closingsIn(period, 6));
+    const executive = await executiveFor(client.clientId);
+    assert.equal((await run(period)).status, 201);
+    await periodAfterExtraction(env, staff.slaManager, period);
+    const issued = (await statementOf(env, executive, period, client.clientId)).body;
+    assert.equal(issued.billableQuantity, 1);
+    assert.equal((await decide(executive, period, client.clientId, { decision: 'dispute', reasons: 'One was a warranty swap' })).status, 200);
+    const revised = await revise(period, client.clientId, { answer: 'Warranty swap excluded', excludeRequestIds: [issued.requests[0].requestId] });
+    assert.equal(revised.status, 200, JSON.stringify(revised.body));
+    assert.equal(revised.body.status, 'NOT_BILLABLE');
+    assert.equal(revised.body.interventions, 5);
+    assert.equal(revised.body.billableQuantity, 0);
+    assert.equal(revised.body.amount, '0.00');
+    assert.equal((await decide(executive, period, client.clientId, { decision: 'approve' })).status, 409, 'nothing left to approve');
+    await waitFor(() => call(env, 'GET', `/v1/billing/periods/${period}`, { token: staff.slaManager }), (r) => r.body.status === 'COMPLETED', 'the run to complete');
+    assert.equal((await env.db('budget_operations').where({ period })).length, 0);
+  });
+
   it('B5/D5: a second run of a period changes nothing', async () => {
     const period = '2023-04';
     const client = await createClient(env, { includedInterventions: 5, billingMode: 'all', unitPrice: '5.00', currency: 'USD' });
