@@ -4,34 +4,60 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FaultsReport } from '../test/faults/support/report';
+import type { CodeVersion, FaultsReport } from '../test/faults/support/report';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const input = process.argv[2] ?? process.env.RHS_FAULTS_REPORT ?? path.join(repoRoot, 'dist/faults-report.json');
 const output = process.argv[3] ?? path.join(repoRoot, 'docs/reliability.md');
 
-const FAULT_TITLES: Record<string, string> = {
-  'worker-crash': 'Worker crash (SIGKILL)',
-  'temporal-restart': 'Temporal restart',
-  'database-outage': 'Database outage',
-  'billing-worker-crash': 'Billing under faults',
-  'duplicate-filing': 'Duplicate filing (one Idempotency-Key)',
-  'duplicate-update': 'Duplicate Update (one update id)',
-  'duplicate-run': "A period's run triggered repeatedly",
-};
+/** Every fault the suite must report on, in the issue's order: one missing from a run shows as "not run". */
+const EXPECTED_FAULTS: ReadonlyArray<{ key: string; title: string }> = [
+  { key: 'worker-crash', title: 'Worker crash (SIGKILL)' },
+  { key: 'temporal-restart', title: 'Temporal restart' },
+  { key: 'database-outage', title: 'Database outage' },
+  { key: 'billing-worker-crash', title: 'Billing under faults' },
+  { key: 'duplicate-filing', title: 'Duplicate filing (one Idempotency-Key)' },
+  { key: 'duplicate-update', title: 'Duplicate Update (one update id)' },
+  { key: 'duplicate-run', title: "A period's run triggered repeatedly" },
+];
+const HOSTILE_TITLE = 'Hostile input';
+const AUTHORIZATION_TITLE = 'Authorization matrix';
 
-/** The issue's order, whatever order the test files ran in. */
-function ordered(faults: FaultsReport['faults']): FaultsReport['faults'] {
-  const rank = (fault: string) => {
-    const i = Object.keys(FAULT_TITLES).indexOf(fault);
-    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  return [...faults].sort((a, b) => rank(a.fault) - rank(b.fault));
+type Fault = FaultsReport['faults'][number];
+type Outcome = 'pass' | 'FAILED' | 'not run';
+
+const NOT_RUN = '**not run**';
+const outcomeOf = (figures: { passed: boolean } | undefined): Outcome => (!figures ? 'not run' : figures.passed ? 'pass' : 'FAILED');
+const shown = (outcome: Outcome) => (outcome === 'pass' ? 'pass' : `**${outcome}**`);
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const line = (text: string) => text.replace(/\n/g, ' ');
+const figure = (value: number | null | undefined) => (value === null || value === undefined ? 'not measured' : String(value));
+
+/** The expected faults in the issue's order (absent ones as undefined), then any other fault the run recorded. */
+function faultRows(report: FaultsReport): Array<{ title: string; fault: Fault | undefined }> {
+  const byKey = new Map(report.faults.map((f) => [f.fault, f]));
+  const expected = EXPECTED_FAULTS.map(({ key, title }) => ({ title, fault: byKey.get(key) }));
+  const others = report.faults.filter((f) => !EXPECTED_FAULTS.some((e) => e.key === f.fault)).map((f) => ({ title: f.fault, fault: f as Fault | undefined }));
+  return [...expected, ...others];
+}
+
+function codeLine(code: CodeVersion | undefined): string {
+  if (!code) return '- Code: **unknown** (this report predates recording the commit)';
+  const tree = code.dirty === null ? 'working tree state unknown'
+    : code.dirty ? `**working tree dirty**: ${code.changedFiles ?? 'some'} uncommitted change(s), so the figures may not match this commit`
+    : 'working tree clean';
+  return `- Code: commit \`${code.commit}\` (${tree})`;
 }
 
 function render(report: FaultsReport): string {
   const m = report.machine;
-  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = faultRows(report);
+  const checks: Array<{ title: string; outcome: Outcome }> = [
+    ...rows.map(({ title, fault }) => ({ title, outcome: outcomeOf(fault) })),
+    { title: HOSTILE_TITLE, outcome: outcomeOf(report.hostile) },
+    { title: AUTHORIZATION_TITLE, outcome: outcomeOf(report.authorization) },
+  ];
+  const notPassed = checks.filter((c) => c.outcome !== 'pass');
   const lines = [
     '# Reliability: the fault suite\'s figures',
     '',
@@ -40,13 +66,21 @@ function render(report: FaultsReport): string {
     'loopback. Do not edit by hand: run the suite, then the script.',
     '',
     `- Run: ${report.generatedAt} (scale: ${report.scale}${report.scale === 'default' ? '; `RHS_FAULTS_SCALE=large` for the soak' : ''})`,
+    codeLine(report.code),
     `- Machine: ${m.hostname}, ${m.platform}, ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}`,
+    notPassed.length === 0
+      ? `- Result: all ${checks.length} checks ran and passed`
+      : `- Result: **${notPassed.length} of ${checks.length} checks did not pass**: ${notPassed.map((c) => `${c.title} (${c.outcome})`).join(', ')}`,
     '',
     '## Faults',
     '',
     '| fault | work in flight | faults injected | lost | duplicated | result |',
     '|---|---|---|---|---|---|',
-    ...ordered(report.faults).map((f) => `| ${FAULT_TITLES[f.fault] ?? f.fault} | ${f.inFlight} (${cell(f.workload)}) | ${f.faultsInjected}: ${cell(f.faultDescription)} | ${f.lost} | ${f.duplicated} | ${f.passed ? 'pass' : '**FAIL**'} |`),
+    ...rows.map(({ title, fault: f }) =>
+      f
+        ? `| ${cell(title)} | ${figure(f.inFlight)} (${cell(f.workload)}) | ${f.faultsInjected}: ${cell(f.faultDescription)} | ${figure(f.lost)} | ${figure(f.duplicated)} | ${shown(outcomeOf(f))} |`
+        : `| ${cell(title)} | — | — | — | — | ${NOT_RUN} |`,
+    ),
     '',
     '"Lost" counts lifecycles (or statements) that did not end with their complete record: a closed request',
     'with audit events seq 1..N and no gap, its notifications, and its completed workflow; for billing, an',
@@ -54,34 +88,28 @@ function render(report: FaultsReport): string {
     'requests, audit events, notifications, runs, statements, budget operations.',
     '',
   ];
-  const withNotes = ordered(report.faults).filter((f) => f.notes && f.notes.length > 0);
+  const withNotes = rows.filter(({ fault }) => fault && ((fault.notes?.length ?? 0) > 0 || fault.failure));
   if (withNotes.length > 0) {
     lines.push('Notes of the run:', '');
-    for (const f of withNotes) lines.push(`- ${FAULT_TITLES[f.fault] ?? f.fault}: ${f.notes!.map(cell).join('; ')}`);
+    for (const { title, fault } of withNotes) {
+      const notes = [...(fault!.failure ? [`**FAILED**: ${fault!.failure}`] : []), ...(fault!.notes ?? [])];
+      lines.push(`- ${title}: ${notes.map(cell).join('; ')}`);
+    }
     lines.push('');
   }
-  lines.push('## Hostile input', '');
-  if (report.hostile) {
-    const h = report.hostile;
-    lines.push(
-      '| calls tried | routes | 5xx | errors not problem+json | rows created | result |',
-      '|---|---|---|---|---|---|',
-      `| ${h.callsTried} | ${h.routes} | ${h.fiveXx} | ${h.notProblemJson} | ${h.rowsCreated} | ${h.passed ? 'pass' : '**FAIL**'} |`,
-      '',
-      'Malformed, oversized, deeply nested, wrongly typed and unicode-hostile bodies, headers, query strings and',
-      'path parameters, generated with a seeded PRNG from the served OpenAPI document (every route it lists).',
-      '',
-    );
-  } else {
-    lines.push('Not run.', '');
-  }
-  lines.push('## Authorization matrix', '');
-  if (report.authorization) {
-    const a = report.authorization;
-    lines.push('| cells (route × role × own/foreign) | answers unlike the contract | leaks of the foreign client | result |', '|---|---|---|---|', `| ${a.cells} | ${a.mismatches} | ${a.leaks} | ${a.passed ? 'pass' : '**FAIL**'} |`, '');
-  } else {
-    lines.push('Not run.', '');
-  }
+  lines.push(`## ${HOSTILE_TITLE}`, '', '| calls tried | routes | 5xx | errors not problem+json | rows created | result |', '|---|---|---|---|---|---|');
+  const h = report.hostile;
+  lines.push(h ? `| ${h.callsTried} | ${h.routes} | ${h.fiveXx} | ${h.notProblemJson} | ${h.rowsCreated} | ${shown(outcomeOf(h))} |` : `| — | — | — | — | — | ${NOT_RUN} |`, '');
+  if (h?.failure) lines.push(`**FAILED**: ${line(h.failure)}`, '');
+  lines.push(
+    'Malformed, oversized, deeply nested, wrongly typed and unicode-hostile bodies, headers, query strings and',
+    'path parameters, generated with a seeded PRNG from the served OpenAPI document (every route it lists).',
+    '',
+  );
+  lines.push(`## ${AUTHORIZATION_TITLE}`, '', '| cells (route × role or no token × own/foreign) | answers unlike the contract | leaks of the foreign client | result |', '|---|---|---|---|');
+  const a = report.authorization;
+  lines.push(a ? `| ${a.cells} | ${a.mismatches} | ${a.leaks} | ${shown(outcomeOf(a))} |` : `| — | — | — | ${NOT_RUN} |`, '');
+  if (a?.failure) lines.push(`**FAILED**: ${line(a.failure)}`, '');
   return lines.join('\n');
 }
 
