@@ -92,5 +92,9 @@ export const RESPONSE_SCHEMAS: Record<string, unknown> = {
   PeriodSummary: { type: 'object', description: 'the run, its statements and the D7 indicators {overall, perClient}', additionalProperties: true },
   BudgetOperation: objectOf({ id: str, period: str, clientId: str, quantity: int, amount: decimal, currency: str, statementRef: str, registeredBy: str, registeredAt: time }),
   BudgetOperations: objectOf({ items: { type: 'array', items: ref('BudgetOperation') } }),
-  ImportResult: objectOf({ imported: int, skipped: int }),
+  ImportResult: objectOf({
+    imported: int,
+    skipped: int,
+    alreadyBilled: { type: 'array', items: objectOf({ period: str, interventions: int }), description: 'imported interventions of months already billed: not on their statements' },
+  }),
 };

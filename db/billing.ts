@@ -487,8 +487,8 @@ export interface ImportedRequest {
  * externalId already stored is skipped (ON CONFLICT DO NOTHING), so a repeated import changes nothing.
  * The input travels as one JSON parameter, so 5000 items stay far below PostgreSQL's binding limit.
  */
-export async function importClosedRequests(db: Db, requests: ImportedRequest[], importedBy: { id: string; role: string }, at: Date): Promise<number> {
-  if (requests.length === 0) return 0;
+export async function importClosedRequests(db: Db, requests: ImportedRequest[], importedBy: { id: string; role: string }, at: Date): Promise<string[]> {
+  if (requests.length === 0) return [];
   const { rows } = await db.raw<{ rows: { request_id: string }[] }>(
     `with input as (
        select * from jsonb_to_recordset(?::jsonb) as x(id text, "externalId" text, "clientId" text, site text, summary text,
@@ -507,5 +507,11 @@ export async function importClosedRequests(db: Db, requests: ImportedRequest[], 
      returning request_id`,
     [JSON.stringify(requests), importedBy.id, at, at, importedBy.id, importedBy.role],
   );
-  return rows.length;
+  return rows.map((row) => row.request_id);
+}
+
+/** Of these periods, the ones whose run has already extracted its statements. */
+export async function periodsWithRun(db: Executor, periods: string[]): Promise<string[]> {
+  if (periods.length === 0) return [];
+  return (await db('billing_runs').whereIn('period', periods).orderBy('period').select('period')).map((row: { period: string }) => row.period);
 }

@@ -4,7 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { existingClientIds } from '../../db/identity';
-import { importClosedRequests, type ImportedRequest } from '../../db/billing';
+import { importClosedRequests, periodsWithRun, type ImportedRequest } from '../../db/billing';
+import { periodOf } from '../../domain/periods';
 import { PRIORITIES, type Priority } from '../../domain/request-types';
 import type { ApiContext } from '../context';
 import type { FieldError } from '../problem';
@@ -36,7 +37,20 @@ const itemSchema = object({
   closedAt: { type: 'string', required: true, format: 'date-time', description: 'the intervention counts in the month of this instant (D1)' },
 });
 
-export function importRoutes({ db }: ApiContext): RouteSpec[] {
+export function importRoutes({ db, config }: ApiContext): RouteSpec[] {
+  /**
+   * Interventions imported into a month that was already billed do not change its statements (a run
+   * never rewrites them): say so, per period, rather than let them go unbilled silently.
+   */
+  async function alreadyBilled(imported: ImportedRequest[]): Promise<{ period: string; interventions: number }[]> {
+    const perPeriod = new Map<string, number>();
+    for (const row of imported) {
+      const period = periodOf(new Date(row.closedAt), config.billingTimeZone);
+      perPeriod.set(period, (perPeriod.get(period) ?? 0) + 1);
+    }
+    return (await periodsWithRun(db, [...perPeriod.keys()])).map((period) => ({ period, interventions: perPeriod.get(period)! }));
+  }
+
   return [
     defineRoute<{ requests: ImportItem[] }>({
       method: 'post',
@@ -45,7 +59,11 @@ export function importRoutes({ db }: ApiContext): RouteSpec[] {
       description: `At most ${MAX_IMPORT_ITEMS} items per call. Every item is validated before anything is written; an externalId already imported is skipped.`,
       roles: ['admin'],
       body: object({ requests: { type: 'array', required: true, items: { ...itemSchema, required: true }, maxItems: MAX_IMPORT_ITEMS } }),
-      success: { status: 200, description: '{imported, skipped}', schema: 'ImportResult' },
+      success: {
+        status: 200,
+        description: '{imported, skipped, alreadyBilled}: alreadyBilled counts, per period, the imported interventions closed in a month whose billing run has already written its statements; they are stored but not on those statements',
+        schema: 'ImportResult',
+      },
       errors: [400, 403, 413],
       async handler({ caller, body }) {
         const now = Date.now();
@@ -73,8 +91,8 @@ export function importRoutes({ db }: ApiContext): RouteSpec[] {
           createdAt: item.createdAt,
           closedAt: item.closedAt,
         }));
-        const imported = await importClosedRequests(db, rows, { id: caller.id, role: caller.role }, new Date(now));
-        return { imported, skipped: rows.length - imported };
+        const importedIds = new Set(await importClosedRequests(db, rows, { id: caller.id, role: caller.role }, new Date(now)));
+        return { imported: importedIds.size, skipped: rows.length - importedIds.size, alreadyBilled: await alreadyBilled(rows.filter((row) => importedIds.has(row.id))) };
       },
     }),
   ];

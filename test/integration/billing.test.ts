@@ -204,7 +204,7 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
   });
 
   it('D4: a revision whose exclusions leave the included interventions or fewer makes the statement NOT_BILLABLE, with no budget operation', async () => {
-    const period = '2021-08';
+    const period = '2021-09';
     const client = await createClient(env, { includedInterventions: 5, billingMode: 'excess', unitPrice: '10.00', currency: 'USD' });
     await importInterventions(env, client.clientId, closingsIn(period, 6));
     const executive = await executiveFor(client.clientId);

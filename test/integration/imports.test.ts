@@ -38,9 +38,9 @@ describe('imports of closed interventions', function () {
     const ids = [`x-${Date.now()}-1`, `x-${Date.now()}-2`];
     const first = await importing(ids.map((id) => item(id)));
     assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.deepEqual(first.body, { imported: 2, skipped: 0 });
+    assert.deepEqual(first.body, { imported: 2, skipped: 0, alreadyBilled: [] });
     const again = await importing([...ids.map((id) => item(id)), item(`x-${Date.now()}-3`)]);
-    assert.deepEqual(again.body, { imported: 1, skipped: 2 });
+    assert.deepEqual(again.body, { imported: 1, skipped: 2, alreadyBilled: [] });
 
     const row = await env.db('requests').where({ external_id: ids[0] }).first();
     assert.equal(row.status, 'CLOSED');
@@ -51,6 +51,17 @@ describe('imports of closed interventions', function () {
     assert.equal(read.status, 200);
     assert.deepEqual(read.body.events.map((e: { type: string }) => e.type), ['imported']);
     assert.equal(read.body.externalId, ids[0]);
+  });
+
+  it('D1: interventions imported into a month already billed are stored and reported as not on its statements', async () => {
+    const period = '2020-05';
+    await env.db('billing_runs').insert({ period, status: 'COMPLETED', workflow_id: `rhs-billing-${period}`, time_zone: 'UTC', started_at: new Date(), completed_at: new Date() });
+    const late = [item(`late-${Date.now()}-1`, { createdAt: '2020-05-30T10:00:00Z', closedAt: '2020-05-31T23:30:00Z' }), item(`late-${Date.now()}-2`, { createdAt: '2020-05-03T10:00:00Z', closedAt: '2020-05-04T10:00:00Z' })];
+    const result = await importing([...late, item(`late-${Date.now()}-3`)]);
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.deepEqual(result.body, { imported: 3, skipped: 0, alreadyBilled: [{ period, interventions: 2 }] });
+    // Repeated, nothing is imported, so nothing more is reported.
+    assert.deepEqual((await importing(late)).body, { imported: 0, skipped: 2, alreadyBilled: [] });
   });
 
   it('every item is validated, with its path; an unknown client is 400; nothing is written then', async () => {
@@ -88,6 +99,6 @@ describe('imports of closed interventions', function () {
     assert.ok(JSON.stringify({ requests: batch }).length > 64 * 1024);
     const result = await importing(batch);
     assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 500));
-    assert.deepEqual(result.body, { imported: 5000, skipped: 0 });
+    assert.deepEqual(result.body, { imported: 5000, skipped: 0, alreadyBilled: [] });
   });
 });
