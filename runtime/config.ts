@@ -120,7 +120,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     port,
-    adminToken: optional('RHS_ADMIN_TOKEN'),
+    // Checked here: a token the API's Bearer check cannot accept would never log in, with no error.
+    adminToken: read<string | undefined>('RHS_ADMIN_TOKEN', undefined, parseAdminToken, '16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -', true),
     dataDir: path.resolve(optional('RHS_DATA_DIR') ?? './data'),
     databaseUrl,
     temporal: {
@@ -204,4 +205,9 @@ export function parsePrioritySla(raw: string): Record<Priority, number> | undefi
   }
   const complete = result.low && result.normal && result.high && result.urgent;
   return complete ? (result as Record<Priority, number>) : undefined;
+}
+
+/** The bootstrap admin token: a Bearer token (RFC 6750 characters), long enough not to be guessed. */
+function parseAdminToken(raw: string): string | undefined {
+  return /^[A-Za-z0-9._~+/=-]{16,512}$/.test(raw) ? raw : undefined;
 }
