@@ -60,7 +60,20 @@ export const RESPONSE_SCHEMAS: Record<string, unknown> = {
     endedAt: nullableTime,
     updatedAt: time,
   }),
-  Request: { allOf: [ref('RequestSummary'), objectOf({ events: { type: 'array', items: ref('Event') } })] },
+  Request: {
+    allOf: [
+      ref('RequestSummary'),
+      objectOf({
+        latestModification: {
+          type: ['object', 'null'],
+          description: 'R4: the modifications the client asked for last (what the operator executes next); null until one is asked for',
+          properties: { round: int, instructions: str, requestedAt: time },
+          required: ['round', 'instructions', 'requestedAt'],
+        },
+        events: { type: 'array', items: ref('Event') },
+      }),
+    ],
+  },
   RequestPage: objectOf({ items: { type: 'array', items: ref('RequestSummary') }, nextCursor: nullableStr }),
   BillingRun: objectOf({ period: str, status: { enum: ['RUNNING', 'IN_REVIEW', 'COMPLETED'] }, workflowId: str, timeZone: str, startedAt: time, completedAt: nullableTime }),
   StatementSummary: objectOf({

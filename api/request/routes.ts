@@ -96,7 +96,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
 
   async function requestView(row: RequestRow) {
     const events = await listEvents(db, row.id);
-    return { ...summaryView(row), events: events.map(eventView) };
+    return { ...summaryView(row), latestModification: latestModification(events), events: events.map(eventView) };
   }
 
   const filing = defineRoute<FilingBody>({
@@ -285,6 +285,16 @@ function summaryView(row: RequestRow) {
     endedAt: iso(row.ended_at),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/**
+ * R4: the modifications the client asked for last, which the operator executes next; `instructions`
+ * stays the task as filed (and corrected). Null until the client asks for one.
+ */
+function latestModification(events: EventRow[]) {
+  const last = events.filter((e) => e.type === 'modification_requested').at(-1);
+  if (!last) return null;
+  return { round: last.details.round, instructions: last.details.instructions, requestedAt: last.at.toISOString() };
 }
 
 function eventView(event: EventRow) {

@@ -99,8 +99,15 @@ describe('request lifecycle (R1-R5) through the API', function () {
     const undocumented = await act(env, client.authorized, request.id, 'confirmation', { decision: 'modify' });
     assert.equal(undocumented.status, 400, 'R4: a modification not documented in the ticket is refused');
     assert.deepEqual(undocumented.body.errors.map((e: { path: string }) => e.path), ['instructions']);
+    const reported = await call(env, 'GET', `/v1/requests/${request.id}`, { token: staff.operator });
+    assert.equal(reported.body.latestModification, null);
     const modify = await act(env, client.authorized, request.id, 'confirmation', { decision: 'modify', instructions: 'Also reseat the PSU.' });
     assert.equal(modify.body.status, 'MODIFICATION_REQUESTED');
+    // What the operator executes next is on the ticket, beside the task as filed.
+    const ticket = await call(env, 'GET', `/v1/requests/${request.id}`, { token: staff.operator });
+    assert.equal(ticket.body.latestModification.round, 1);
+    assert.equal(ticket.body.latestModification.instructions, 'Also reseat the PSU.');
+    assert.equal(ticket.body.instructions, request.instructions);
     assert.equal((await act(env, staff.operator, request.id, 'start')).body.status, 'IN_EXECUTION');
     await act(env, staff.operator, request.id, 'report', { actionsPerformed: 'PSU reseated.' });
     const closed = await act(env, client.authorized, request.id, 'confirmation', { decision: 'accept' });
