@@ -79,13 +79,14 @@ describe('request refusals leave no trace', function () {
     return { id: filed.body.id, number: filed.body.number, accepted: ['filed', ...PATHS[status].map(([action]) => action)] };
   }
 
-  /** The history holds exactly the accepted Updates, and not one rejected Update. */
+  /**
+   * The history holds exactly the accepted Updates: a refusal by a validator leaves nothing (Temporal
+   * does not write rejected Updates), while one by a handler would show as an accepted Update.
+   */
   async function assertHistoryHoldsOnly(request: { number: string; accepted: string[] }) {
     const histories = await requestHistories(env, request.number);
     assert.deepEqual(acceptedUpdateNames(histories), request.accepted);
-    const counts = updateEventCounts(histories);
-    assert.equal(counts.rejected, 0, 'a refused action was written to history as a rejected Update');
-    assert.equal(counts.completed, request.accepted.length);
+    assert.equal(updateEventCounts(histories).completed, request.accepted.length);
   }
 
   for (const status of Object.keys(PATHS) as RequestStatus[]) {

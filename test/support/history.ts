@@ -20,13 +20,12 @@ export async function requestHistories(env: Pick<TestEnv, 'temporal'>, number: s
 }
 
 /** Update events in a set of histories: what a refused action must leave untouched. */
-export function updateEventCounts(histories: HistoryEvent[][]): { admitted: number; accepted: number; rejected: number; completed: number } {
+export function updateEventCounts(histories: HistoryEvent[][]): { admitted: number; accepted: number; completed: number } {
   const events = histories.flat();
   const count = (has: (e: HistoryEvent) => unknown) => events.filter((e) => Boolean(has(e))).length;
   return {
     admitted: count((e) => e.workflowExecutionUpdateAdmittedEventAttributes),
     accepted: count((e) => e.workflowExecutionUpdateAcceptedEventAttributes),
-    rejected: count((e) => e.workflowExecutionUpdateRejectedEventAttributes),
     completed: count((e) => e.workflowExecutionUpdateCompletedEventAttributes),
   };
 }
