@@ -11,7 +11,7 @@ import { prepareBillingMonth, waitUntil } from './support/billing-fixtures';
 import { faultEnv, type FaultEnv } from './support/fault-env';
 import { createUser, type ClientParty, type Party } from './support/fixtures';
 import { operationsOf } from './support/hostile-generator';
-import { recordAuthorization } from './support/report';
+import { failureOf, recordAuthorization } from './support/report';
 
 const ROLES = ['client_authorizer', 'client_authorized', 'operator_l1', 'sla_manager', 'account_executive', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -153,61 +153,69 @@ describe('authorization matrix: every route × role × own and foreign client', 
   this.timeout(600_000);
 
   it('answers exactly as the contract says and never leaks the foreign client', async () => {
-    const env = await faultEnv();
-    // Two clients with a billing month under review, so the billing routes have statements to guard.
-    const month = await prepareBillingMonth(env.apiUrl, env.adminToken, PERIOD, [7, 7]);
-    const [a, b] = month.clients;
-    const run = await callApi(env.apiUrl, { method: 'POST', path: `/v1/billing/periods/${PERIOD}/run`, token: month.slaManager.token, timeoutMs: 60_000 });
-    assert.ok([200, 201].includes(run.status), JSON.stringify(run.body));
-    await waitUntil(() => callApi(env.apiUrl, { method: 'GET', path: `/v1/billing/periods/${PERIOD}`, token: month.slaManager.token }), (r) => r.body?.status === 'IN_REVIEW', 'the review', 120_000);
-
-    const actors: Record<Role, Party> = {
-      client_authorizer: a.authorizer,
-      client_authorized: a.authorized,
-      operator_l1: await createUser(env.apiUrl, env.adminToken, { role: 'operator_l1' }),
-      sla_manager: month.slaManager,
-      account_executive: await createUser(env.apiUrl, env.adminToken, { role: 'account_executive', clientIds: [a.clientId] }),
-      admin: { id: 'admin', token: env.adminToken },
-    };
-    const file = async (side: Side) => {
-      const party = side === 'own' ? a : b;
-      const filed = await callApi(env.apiUrl, { method: 'POST', path: '/v1/requests', token: party.authorized.token, body: { site: 'DC-M', summary: `Matrix ${side} ${party.code}`, instructions: 'Check the PDU.' } });
-      assert.equal(filed.status, 201, JSON.stringify(filed.body));
-      return { id: filed.body.id as string, number: filed.body.number as string };
-    };
-    const world: World = { env, a, b, actors, freshRequest: file, shared: { own: await file('own'), foreign: await file('foreign') } };
-
-    // Every /v1 and /codec route the API serves must be in the table: a new route cannot slip past the matrix.
-    const doc = await callApi(env.apiUrl, { method: 'GET', path: '/openapi.json' });
-    const served = operationsOf(doc.body).filter((op) => op.path.startsWith('/v1/') || op.path.startsWith('/codec/')).map((op) => `${op.method} ${op.path}`);
-    assert.ok(served.includes('POST /codec/decode'), 'the OpenAPI document lists the codec endpoint');
-    const missing = served.filter((route) => !CELLS.some((cell) => cell.route === route));
-    assert.deepEqual(missing, [], 'routes served but missing from the authorization matrix');
-
     const mismatches: string[] = [];
     const leaks: string[] = [];
     let cells = 0;
-    for (const cell of CELLS) {
-      for (const role of [...ROLES, ANONYMOUS] as Caller[]) {
-        for (const side of ['own', 'foreign'] as Side[]) {
-          const { method, path, body, rawBody, headers, bearer = true } = await cell.call(world, role, side);
-          const token = role === ANONYMOUS || !bearer ? undefined : actors[role].token;
-          const answer: ApiAnswer = await callApi(env.apiUrl, { method, path, body, rawBody, headers, token, timeoutMs: 30_000 });
-          cells += 1;
-          const expected = role === ANONYMOUS ? (cell.anonymous ?? [401]) : cell.expected(role, side);
-          if (!expected.includes(answer.status)) mismatches.push(`${cell.route} as ${role} (${side}): ${answer.status}, expected ${expected.join('|')} ${JSON.stringify(answer.body).slice(0, 160)}`);
-          const scopedCaller = role !== ANONYMOUS && (CLIENT_ROLES.includes(role) || role === 'account_executive');
-          if (scopedCaller) {
-            const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-            const leaked = foreignMarkers(world).filter((marker) => text.includes(marker));
-            // Creating a user of another client is refused with 403 whose detail may not echo B's data either.
-            if (leaked.length > 0) leaks.push(`${cell.route} as ${role} (${side}) → ${answer.status} carries ${leaked.join(', ')}`);
+    let failure: unknown;
+    try {
+      const env = await faultEnv();
+      // Two clients with a billing month under review, so the billing routes have statements to guard.
+      const month = await prepareBillingMonth(env.apiUrl, env.adminToken, PERIOD, [7, 7]);
+      const [a, b] = month.clients;
+      const run = await callApi(env.apiUrl, { method: 'POST', path: `/v1/billing/periods/${PERIOD}/run`, token: month.slaManager.token, timeoutMs: 60_000 });
+      assert.ok([200, 201].includes(run.status), JSON.stringify(run.body));
+      await waitUntil(() => callApi(env.apiUrl, { method: 'GET', path: `/v1/billing/periods/${PERIOD}`, token: month.slaManager.token }), (r) => r.body?.status === 'IN_REVIEW', 'the review', 120_000);
+
+      const actors: Record<Role, Party> = {
+        client_authorizer: a.authorizer,
+        client_authorized: a.authorized,
+        operator_l1: await createUser(env.apiUrl, env.adminToken, { role: 'operator_l1' }),
+        sla_manager: month.slaManager,
+        account_executive: await createUser(env.apiUrl, env.adminToken, { role: 'account_executive', clientIds: [a.clientId] }),
+        admin: { id: 'admin', token: env.adminToken },
+      };
+      const file = async (side: Side) => {
+        const party = side === 'own' ? a : b;
+        const filed = await callApi(env.apiUrl, { method: 'POST', path: '/v1/requests', token: party.authorized.token, body: { site: 'DC-M', summary: `Matrix ${side} ${party.code}`, instructions: 'Check the PDU.' } });
+        assert.equal(filed.status, 201, JSON.stringify(filed.body));
+        return { id: filed.body.id as string, number: filed.body.number as string };
+      };
+      const world: World = { env, a, b, actors, freshRequest: file, shared: { own: await file('own'), foreign: await file('foreign') } };
+
+      // Every /v1 and /codec route the API serves must be in the table: a new route cannot slip past the matrix.
+      const doc = await callApi(env.apiUrl, { method: 'GET', path: '/openapi.json' });
+      const served = operationsOf(doc.body).filter((op) => op.path.startsWith('/v1/') || op.path.startsWith('/codec/')).map((op) => `${op.method} ${op.path}`);
+      assert.ok(served.includes('POST /codec/decode'), 'the OpenAPI document lists the codec endpoint');
+      const missing = served.filter((route) => !CELLS.some((cell) => cell.route === route));
+      assert.deepEqual(missing, [], 'routes served but missing from the authorization matrix');
+
+      for (const cell of CELLS) {
+        for (const role of [...ROLES, ANONYMOUS] as Caller[]) {
+          for (const side of ['own', 'foreign'] as Side[]) {
+            const { method, path, body, rawBody, headers, bearer = true } = await cell.call(world, role, side);
+            const token = role === ANONYMOUS || !bearer ? undefined : actors[role].token;
+            const answer: ApiAnswer = await callApi(env.apiUrl, { method, path, body, rawBody, headers, token, timeoutMs: 30_000 });
+            cells += 1;
+            const expected = role === ANONYMOUS ? (cell.anonymous ?? [401]) : cell.expected(role, side);
+            if (!expected.includes(answer.status)) mismatches.push(`${cell.route} as ${role} (${side}): ${answer.status}, expected ${expected.join('|')} ${JSON.stringify(answer.body).slice(0, 160)}`);
+            const scopedCaller = role !== ANONYMOUS && (CLIENT_ROLES.includes(role) || role === 'account_executive');
+            if (scopedCaller) {
+              const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+              const leaked = foreignMarkers(world).filter((marker) => text.includes(marker));
+              // Creating a user of another client is refused with 403 whose detail may not echo B's data either.
+              if (leaked.length > 0) leaks.push(`${cell.route} as ${role} (${side}) → ${answer.status} carries ${leaked.join(', ')}`);
+            }
           }
         }
       }
+      assert.deepEqual(mismatches, [], 'every cell answers as the contract says');
+      assert.deepEqual(leaks, [], "no answer to a client-scoped caller carries the foreign client's data");
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      // A run that fails (setup, a route missing from the table, a mismatch) still leaves its row, marked failed.
+      recordAuthorization({ cells, mismatches: mismatches.length, leaks: leaks.length, passed: failure === undefined, failure: failure === undefined ? undefined : failureOf(failure) });
     }
-    recordAuthorization({ cells, mismatches: mismatches.length, leaks: leaks.length, passed: mismatches.length === 0 && leaks.length === 0 });
-    assert.deepEqual(mismatches, [], 'every cell answers as the contract says');
-    assert.deepEqual(leaks, [], "no answer to a client-scoped caller carries the foreign client's data");
   });
 });
