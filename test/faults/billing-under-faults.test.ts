@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Db } from '../../db/connection';
+import { billingRunWorkflowId, statementReviewWorkflowId } from '../../workflows/billing/messages';
 import { prepareBillingMonth, statementMismatches, waitUntil, type ExpectedStatement } from './support/billing-fixtures';
 import { faultEnv, type FaultEnv } from './support/fault-env';
 import { sleep } from './support/fault-scenario';
@@ -136,7 +137,9 @@ describe('fault: the worker is SIGKILLed during a billing run and during budget 
         (a) => a.status === 200 && a.body.status === 'COMPLETED',
         'the run to complete',
         240_000,
-      );
+      ).catch(async (error: unknown) => {
+        throw new Error(`${failureOf(error).slice(0, 80)}...; ${await stuckReviews(env, PERIOD)}`);
+      });
       const statements = completed.body.statements as Array<{ clientId: string; status: string; interventions: number; billableQuantity: number; amount: string }>;
       assert.deepEqual(statementMismatches(month, statements), [], 'the same statements after the faults');
       const notRegistered = statements.filter((s) => month.expected.get(s.clientId)?.billable && s.status !== 'BUDGET_REGISTERED');
@@ -184,6 +187,17 @@ describe('fault: the worker is SIGKILLed during a billing run and during budget 
     }
   });
 });
+
+/** Where a run that does not complete stands: its statements not yet registered and their reviews in Temporal. */
+async function stuckReviews(env: FaultEnv, period: string): Promise<string> {
+  const open = await env.db('statements').where({ period }).whereNot({ status: 'BUDGET_REGISTERED' }).select<{ client_id: string; status: string; billable_quantity: number }[]>('client_id', 'status', 'billable_quantity');
+  const reviews = await Promise.all(open.filter((s) => Number(s.billable_quantity) > 0).map(async (s) => {
+    const review = await env.temporal.workflow.getHandle(statementReviewWorkflowId(period, s.client_id)).describe().then((d) => d.status.name, (e: unknown) => failureOf(e));
+    return `${s.client_id.slice(0, 8)} ${s.status} (review ${review})`;
+  }));
+  const run = await env.temporal.workflow.getHandle(billingRunWorkflowId(period)).describe().then((d) => `${d.status.name}, ${d.historyLength} events`, (e: unknown) => failureOf(e));
+  return `run workflow ${run}; billable statements not registered: ${reviews.join(', ') || 'none'}`;
+}
 
 async function restartAfterFailure(env: FaultEnv, notes: string[]): Promise<void> {
   try {
