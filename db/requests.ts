@@ -122,8 +122,17 @@ export async function findRequest(db: Db, idOrNumber: string): Promise<RequestRo
   return db<RequestRow>('requests').where('id', idOrNumber).orWhere('number', idOrNumber).first();
 }
 
-export async function listEvents(db: Db, requestId: string): Promise<EventRow[]> {
-  return db<EventRow>('request_events').where('request_id', requestId).orderBy('seq');
+/** A request with its audit trail, in one query (the API answers every call with both). */
+export async function findRequestWithEvents(db: Db, idOrNumber: string): Promise<(RequestRow & { events: EventRow[] }) | undefined> {
+  const { rows } = await db.raw<{ rows: (RequestRow & { events: (Omit<EventRow, 'at'> & { at: string })[] })[] }>(
+    `select r.*, coalesce((select json_agg(e order by e.seq) from request_events e where e.request_id = r.id), '[]'::json) as events
+       from requests r
+      where r.id = ? or r.number = ?
+      limit 1`,
+    [idOrNumber, idOrNumber],
+  );
+  const row = rows[0];
+  return row && { ...row, events: row.events.map((event) => ({ ...event, at: new Date(event.at) })) };
 }
 
 /** Whether the action sent with this Update id is already in the request's audit trail. */

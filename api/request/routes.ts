@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { commandInputErrors, decide } from '../../domain/request-lifecycle';
 import { PRIORITIES, REQUEST_STATUSES, type Priority, type RequestAction, type RequestCommand, type RequestFields, type RequestStatus } from '../../domain/request-types';
 import { CLIENT_ROLES, ROLES } from '../../domain/roles';
-import { claimFilingKey, findRequest, listEvents, listRequests, nextRequestNumber, type EventRow, type RequestRow } from '../../db/requests';
+import { claimFilingKey, findRequest, findRequestWithEvents, listRequests, nextRequestNumber, type EventRow, type RequestRow } from '../../db/requests';
 import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
 import { problems } from '../problem';
@@ -94,9 +94,11 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
     return row;
   }
 
-  async function requestView(row: RequestRow) {
-    const events = await listEvents(db, row.id);
-    return { ...summaryView(row), latestModification: latestModification(events), events: events.map(eventView) };
+  /** The answer of every request call: the request as stored now, with its full audit trail. */
+  async function requestView(id: string) {
+    const row = await findRequestWithEvents(db, id);
+    if (!row) throw problems.unavailable('the request is not readable yet; read it again in a moment');
+    return fullView(row);
   }
 
   const filing = defineRoute<FilingBody>({
@@ -123,19 +125,20 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
         repeat = !claim.created;
         // A repeat of a filing already projected is answered from the database: the request may have
         // ended and its workflow been removed by retention, and starting it again would revive it.
-        const existing = repeat ? await findRequest(db, requestId) : undefined;
+        const existing = repeat ? await findRequestWithEvents(db, requestId) : undefined;
         if (existing) {
-          res.status(200).json(await requestView(existing));
+          res.status(200).json(fullView(existing));
           return undefined;
         }
       } else {
         number = await nextRequestNumber(db);
       }
       await startRequestWorkflow(context, { requestId, number, clientId: caller.clientId!, fields, filedBy: caller });
-      const row = await findRequest(db, requestId);
-      if (!row) throw problems.unavailable('the request was accepted but is not readable yet; repeat the call with the same Idempotency-Key');
+      const view = await requestView(requestId).catch(() => {
+        throw problems.unavailable('the request was accepted but is not readable yet; repeat the call with the same Idempotency-Key');
+      });
       // Sent here: the router would answer every success with the route's declared 201.
-      res.status(repeat ? 200 : 201).json(await requestView(row));
+      res.status(repeat ? 200 : 201).json(view);
       return undefined;
     },
   });
@@ -160,7 +163,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
         if (!precheck.ok && precheck.code === 'forbidden') throw problems.forbidden(precheck.message);
         const key = idempotencyKey(req);
         await sendAction(context, row, command, caller, key ? `${action}:${caller.id}:${key}` : undefined);
-        return requestView((await findRequest(db, row.id))!);
+        return requestView(row.id);
       },
     }),
   );
@@ -173,7 +176,9 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
     success: { status: 200, description: 'the request', schema: 'Request' },
     errors: [404],
     async handler({ caller, params }) {
-      return requestView(await visibleRequest(caller, params.id));
+      const row = params.id.length <= 100 ? await findRequestWithEvents(db, params.id) : undefined;
+      if (!row || !canSee(caller, row.client_id)) throw problems.notFound('no such request');
+      return fullView(row);
     },
   });
 
@@ -285,6 +290,10 @@ function summaryView(row: RequestRow) {
     endedAt: iso(row.ended_at),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+function fullView(row: RequestRow & { events: EventRow[] }) {
+  return { ...summaryView(row), latestModification: latestModification(row.events), events: row.events.map(eventView) };
 }
 
 /**
