@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, TypedSearchAttributes } from '@te
 import { allowedActions } from '../../domain/request-lifecycle';
 import type { RequestCommand, RequestFields } from '../../domain/request-types';
 import { findRequest, hasEventOfUpdate, type RequestRow } from '../../db/requests';
-import { ACTION_UPDATES, FILED_UPDATE_ID, filedUpdate, requestWorkflowId } from '../../workflows/request/messages';
+import { ACTION_UPDATES, FILED_UPDATE_ID, filedUpdate, REQUEST_WORKFLOW_REVISION, requestWorkflowId } from '../../workflows/request/messages';
 import { RhsClientId, RhsNumber, RhsPriority, RhsSite, RhsStatus } from '../../workflows/search-attributes';
 import type { requestWorkflow } from '../../workflows/request/workflow';
 import type { Caller } from '../auth';
@@ -50,6 +50,7 @@ export async function fileRequest(
       fields: request.fields,
       filedBy: { id: request.filedBy.id, role: request.filedBy.role, clientId: request.filedBy.clientId },
       policy: config.timing,
+      revision: REQUEST_WORKFLOW_REVISION,
       // Captured at filing like the policy; unset leaves the workflow's own default.
       ...(config.temporal.historyEventLimit !== undefined ? { historyEventLimit: config.temporal.historyEventLimit } : {}),
     }],

@@ -23,7 +23,18 @@ export interface RequestWorkflowInput {
   historyEventLimit?: number;
   /** Set when the workflow continued as new: the state carried over. */
   carried?: RequestState;
+  /**
+   * The workflow behaviour this request was started with (absent: 1). A version carried in the input
+   * rather than patched(), because patched() costs every request a marker and a TemporalChangeVersion
+   * search-attribute upsert, the very history this revision saves; a history replays with the
+   * revision it started with. 2: one durable timer per deadline (kept while the deadline stands, left
+   * pending at the end), and no search-attribute upsert at the start (the API sets them when starting).
+   */
+  revision?: number;
 }
+
+/** The revision new requests (and every continued run) are started with. */
+export const REQUEST_WORKFLOW_REVISION = 2;
 
 export interface ActionInput<C extends RequestCommand = RequestCommand> {
   command: C;

@@ -17,16 +17,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RequestActivities } from '../../activities/request';
-import { commandInputErrors, decide, isTerminal, nextDeadline } from '../../domain/request-lifecycle';
+import { commandInputErrors, decide, isTerminal, nextDeadline, type Deadline } from '../../domain/request-lifecycle';
 import { applyCommand, applyDeadline, Change, fileRequest, RequestState } from '../../domain/request-state';
 import type { RequestAction } from '../../domain/request-types';
 import { RhsClientId, RhsNumber, RhsPriority, RhsSite, RhsStatus } from '../search-attributes';
+import { DeadlineTimer } from './deadline-timer';
 import {
   ACTION_UPDATES,
   ActionInput,
   filedUpdate,
   REFUSAL_TYPES,
   RequestSnapshot,
+  REQUEST_WORKFLOW_REVISION,
   RequestWorkflowInput,
   stateQuery,
 } from './messages';
@@ -50,7 +52,9 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     state = filing.state;
     projected = projectChange(filing);
   }
-  publishSearchAttributes(state);
+  const leanHistory = (input.revision ?? 1) >= 2;
+  // The API starts a request with its search attributes; only a continued run needs them set again.
+  if (!leanHistory || input.carried) publishSearchAttributes(state);
 
   /** Changes are projected one after another, so the audit trail is written in order. */
   let projectionQueue = projected;
@@ -114,22 +118,32 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     return due !== undefined && due.kind === deadline.kind && due.at <= Date.now();
   };
 
+  const timer = new DeadlineTimer();
   while (!isTerminal(state.status)) {
     const deadline = nextDeadline(state.clock, input.policy);
     const version = state.version;
     const changedOrLong = () => state.version !== version || historyTooLong();
-    const woke = deadline
-      ? await condition(changedOrLong, Math.max(1, deadline.at - Date.now()))
-      : (await condition(changedOrLong), true);
-    if (!woke && deadline && isStillDue(deadline)) {
-      const change = applyDeadline(state, deadline.kind, input.policy.silencePolicy, Date.now());
+    let due: Deadline | undefined;
+    if (leanHistory) {
+      timer.aim(deadline);
+      await condition(() => changedOrLong() || timer.hasFired);
+      due = timer.takeFired();
+    } else {
+      const woke = deadline
+        ? await condition(changedOrLong, Math.max(1, deadline.at - Date.now()))
+        : (await condition(changedOrLong), true);
+      if (!woke) due = deadline;
+    }
+    if (due && isStillDue(due)) {
+      const change = applyDeadline(state, due.kind, input.policy.silencePolicy, Date.now());
       if (change) await commit(change);
     }
     if (historyTooLong() && !isTerminal(state.status)) {
       // Let in-flight Updates finish (and their projections land) before handing the state over.
       await condition(allHandlersFinished);
       await projectionQueue;
-      await continueAsNew<typeof requestWorkflow>({ ...input, carried: state });
+      // A new run has no history to replay: it takes the current revision.
+      await continueAsNew<typeof requestWorkflow>({ ...input, carried: state, revision: REQUEST_WORKFLOW_REVISION });
     }
   }
   await condition(allHandlersFinished);
