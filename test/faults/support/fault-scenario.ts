@@ -7,7 +7,7 @@ import { API_TIMEOUT_MS, type FaultEnv } from './fault-env';
 import { createClientParty, createStaff } from './fixtures';
 import { auditLifecycles, type LifecycleAudit } from './lifecycle-audit';
 import { driveLifecycles, type Driver, type LifecycleOutcome } from './lifecycle-driver';
-import { recordFault } from './report';
+import { failureOf, recordFault } from './report';
 
 export interface Injection {
   faultsInjected: number;
@@ -40,16 +40,26 @@ export async function runFaultScenario(
     callTimeoutMs: API_TIMEOUT_MS + 5_000,
     concurrentCalls: 16,
   });
+  const workload = `${options.count} request lifecycles (file, approve, start, report, accept) driven concurrently through the API`;
   // The injector runs beside the lifecycles; if it throws, the lifecycles still finish before we report.
   const injected = options.inject(driver).then((i) => ({ ok: true as const, i }), (error: unknown) => ({ ok: false as const, error }));
-  const outcomes = await driver.done;
-  const injection = await injected;
-  if (!injection.ok) throw injection.error;
-  const audit = await auditLifecycles(env.db, env.temporal, { clientId: client.clientId, label, count: options.count });
+  let outcomes: LifecycleOutcome[];
+  let injection: Awaited<typeof injected>;
+  let audit: LifecycleAudit;
+  try {
+    outcomes = await driver.done;
+    injection = await injected;
+    if (!injection.ok) throw injection.error;
+    audit = await auditLifecycles(env.db, env.temporal, { clientId: client.clientId, label, count: options.count });
+  } catch (error) {
+    // A run that broke before it could count still leaves its row, marked failed.
+    recordFault({ fault: options.fault, workload, inFlight: null, faultsInjected: 0, faultDescription: options.faultDescription, lost: null, duplicated: null, passed: false, failure: failureOf(error) });
+    throw error;
+  }
   const failedLifecycles = outcomes.filter((o) => o.error !== undefined);
   recordFault({
     fault: options.fault,
-    workload: `${options.count} request lifecycles (file, approve, start, report, accept) driven concurrently through the API`,
+    workload,
     inFlight: injection.i.inFlight,
     faultsInjected: injection.i.faultsInjected,
     faultDescription: options.faultDescription,
