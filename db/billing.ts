@@ -9,7 +9,7 @@ import type { Notification } from '../domain/notifications';
 import type { Priority } from '../domain/request-types';
 import { NEXT_NUMBER_SQL } from './requests';
 import type { Db } from './connection';
-import { insertNotifications } from './outbox';
+import { changeNotificationParts, runAsOneStatement } from './outbox';
 
 type Executor = Db;
 
@@ -271,56 +271,76 @@ export interface StatementChange {
   /** The history seq of this change, also the statement row's version. */
   seq: number;
   event: { type: string; at: number; actorId: string; actorRole: string; details: Record<string, unknown> };
+  /** Every request excluded so far (the review's state), and why the ones this change excludes are. */
+  excludedRequestIds?: string[];
   exclusions?: { requestIds: string[]; reason: string };
   notifications: Notification[];
+  /** The review's history length when it made the change: which workflow task wrote it (migration 004). */
+  historyLength?: number;
 }
 
 /**
- * One change of a statement in one transaction: the row (only if this version is newer), the
- * exclusions, the history event and its notifications (both keyed, so a retry inserts nothing twice).
+ * One change of a statement in one transaction: the row, its exclusions, the history event and its
+ * notifications. A retried write changes nothing (keys: the version, the seq, the dedupe keys); for one
+ * seq the write of the longest history wins, so a change whose workflow task was lost and made again
+ * differently is replaced, exclusions included, not kept.
  */
 export async function projectStatementChange(db: Db, change: StatementChange): Promise<void> {
   const at = new Date(change.event.at);
+  const historyLength = change.historyLength ?? 0;
+  const source = `statement:${change.period}:${change.clientId}:${change.seq}`;
   await db.transaction(async (trx) => {
-    await trx('statements')
+    const updated = await trx('statements')
       .where({ period: change.period, client_id: change.clientId })
-      .where('version', '<', change.seq)
+      .whereRaw('(version, history_length) < (?, ?)', [change.seq, historyLength])
       .update({
         interventions: change.figures.interventions,
         billable_quantity: change.figures.billableQuantity,
         amount_minor: change.figures.amountMinor,
         status: change.status,
         version: change.seq,
+        history_length: historyLength,
         updated_at: at,
       });
-    if (change.exclusions && change.exclusions.requestIds.length > 0) {
+    if (updated > 0 && change.excludedRequestIds) {
+      // The lines follow the review's whole exclusion set, so one excluded by a superseded write is back.
+      const newly = change.exclusions?.requestIds ?? [];
+      await trx.raw(
+        `update statement_requests
+            set excluded = request_id = any(?::text[]),
+                exclusion_reason = case when request_id = any(?::text[]) then ? when request_id = any(?::text[]) then exclusion_reason end
+          where period = ? and client_id = ?`,
+        [change.excludedRequestIds, newly, change.exclusions?.reason ?? null, change.excludedRequestIds, change.period, change.clientId],
+      );
+    } else if (updated > 0 && change.exclusions && change.exclusions.requestIds.length > 0) {
+      // A change made by a review started before the whole set was sent: only its new exclusions.
       await trx('statement_requests')
         .where({ period: change.period, client_id: change.clientId, excluded: false })
         .whereIn('request_id', change.exclusions.requestIds)
         .update({ excluded: true, exclusion_reason: change.exclusions.reason });
     }
-    await trx('statement_history')
-      .insert({
-        period: change.period,
-        client_id: change.clientId,
-        seq: change.seq,
-        type: change.event.type,
-        at,
-        actor_id: change.event.actorId,
-        actor_role: change.event.actorRole,
-        details: JSON.stringify(change.event.details),
-      })
-      .onConflict(['period', 'client_id', 'seq'])
-      .ignore();
-    await insertNotifications(
+    await trx.raw(
+      `insert into statement_history (period, client_id, seq, type, at, actor_id, actor_role, details, history_length)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (period, client_id, seq) do update
+          set type = excluded.type, at = excluded.at, actor_id = excluded.actor_id, actor_role = excluded.actor_role,
+              details = excluded.details, history_length = excluded.history_length
+        where statement_history.history_length < excluded.history_length`,
+      [change.period, change.clientId, change.seq, change.event.type, at, change.event.actorId, change.event.actorRole, JSON.stringify(change.event.details), historyLength],
+    );
+    await runAsOneStatement(
       trx,
-      change.notifications.map((n) => ({
-        dedupe_key: `statement:${change.period}:${change.clientId}:${change.seq}:${n.recipient}`,
-        recipient: n.recipient,
-        kind: n.kind,
-        period: change.period,
-        payload: { clientId: change.clientId, event: change.event.type, status: change.status },
-      })),
+      changeNotificationParts({
+        source,
+        historyLength,
+        entries: change.notifications.map((n) => ({
+          dedupe_key: `${source}:${n.recipient}`,
+          recipient: n.recipient,
+          kind: n.kind,
+          period: change.period,
+          payload: { clientId: change.clientId, event: change.event.type, status: change.status },
+        })),
+      }),
     );
   });
 }

@@ -6,7 +6,7 @@ import type { AuditEvent, RequestState } from '../domain/request-state';
 import type { Priority, RequestStatus } from '../domain/request-types';
 import type { Knex } from 'knex';
 import type { Db } from './connection';
-import { notificationInsert } from './outbox';
+import { changeNotificationParts, runAsOneStatement } from './outbox';
 
 export interface RequestRow {
   id: string;
@@ -51,10 +51,13 @@ export interface EventRow {
 const date = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
 
 /**
- * Writes one change of a request in one transaction: the row (only if this version is newer than the
- * stored one), its audit event and its notifications (both keyed, so a retry inserts nothing twice).
+ * Writes one change of a request in one statement: the row, its audit event and its notifications.
+ * A retried write changes nothing (keys: the version, the event's seq, the notifications' dedupe keys).
+ * `historyLength` says which workflow task made the change: for one version or seq, the write of the
+ * longest history wins, so a change whose workflow task was lost and made again differently is
+ * replaced, not kept (migration 004).
  */
-export async function projectRequestChange(db: Db, state: RequestState, event: AuditEvent, notifications: Notification[]): Promise<void> {
+export async function projectRequestChange(db: Db, state: RequestState, event: AuditEvent, notifications: Notification[], historyLength: number): Promise<void> {
   const row = {
     id: state.requestId,
     number: state.number,
@@ -75,6 +78,7 @@ export async function projectRequestChange(db: Db, state: RequestState, event: A
     validation_sla_breached: state.clock.validationSlaBreached,
     execution_sla_breached: state.clock.executionSlaBreached,
     version: state.version,
+    history_length: historyLength,
     created_at: new Date(state.clock.filedAt),
     validated_at: date(state.clock.validatedAt),
     execution_started_at: date(state.executionStartedAt),
@@ -84,38 +88,39 @@ export async function projectRequestChange(db: Db, state: RequestState, event: A
     updated_at: new Date(event.at),
   };
   const { id: _id, number: _number, client_id: _client, created_at: _created, ...mutable } = row;
-  const writes = [
-    db('requests').insert(row).onConflict('id').merge(Object.keys(mutable) as (keyof typeof mutable)[]).where('requests.version', '<', state.version),
-    db('request_events')
-      .insert({
+  const upsertRow = db('requests')
+    .insert(row)
+    .onConflict('id')
+    .merge(Object.keys(mutable) as (keyof typeof mutable)[])
+    .whereRaw('(requests.version, requests.history_length) < (excluded.version, excluded.history_length)')
+    .toSQL();
+  const details = { ...event.details, ...(event.from ? { from: event.from } : {}), ...(event.to ? { to: event.to } : {}) };
+  const source = `request:${state.requestId}:${event.seq}`;
+  // One statement (data-modifying CTEs) instead of a transaction: atomic all the same, and one round
+  // trip to PostgreSQL per change, which is what the projection spends its time on.
+  await runAsOneStatement(db, [
+    { sql: upsertRow.sql, bindings: upsertRow.bindings as Knex.Value[] },
+    {
+      sql: `insert into request_events (request_id, seq, type, at, actor_id, actor_role, details, update_id, history_length)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (request_id, seq) do update
+               set type = excluded.type, at = excluded.at, actor_id = excluded.actor_id, actor_role = excluded.actor_role,
+                   details = excluded.details, update_id = excluded.update_id, history_length = excluded.history_length
+             where request_events.history_length < excluded.history_length`,
+      bindings: [state.requestId, event.seq, event.type, new Date(event.at), event.actor.id, event.actor.role, JSON.stringify(details), event.updateId ?? null, historyLength],
+    },
+    ...changeNotificationParts({
+      source,
+      historyLength,
+      entries: notifications.map((n) => ({
+        dedupe_key: `${source}:${n.recipient}`,
+        recipient: n.recipient,
+        kind: n.kind,
         request_id: state.requestId,
-        seq: event.seq,
-        type: event.type,
-        at: new Date(event.at),
-        actor_id: event.actor.id,
-        actor_role: event.actor.role,
-        details: JSON.stringify({ ...event.details, ...(event.from ? { from: event.from } : {}), ...(event.to ? { to: event.to } : {}) }),
-        update_id: event.updateId ?? null,
-      })
-      .onConflict(['request_id', 'seq'])
-      .ignore(),
-    ...(notifications.length === 0
-      ? []
-      : [notificationInsert(db, notifications.map((n) => ({
-          dedupe_key: `request:${state.requestId}:${event.seq}:${n.recipient}`,
-          recipient: n.recipient,
-          kind: n.kind,
-          request_id: state.requestId,
-          payload: { number: state.number, event: event.type, status: state.status },
-        })))]),
-  ];
-  // One statement (data-modifying CTEs) instead of a transaction of four: atomic all the same, and one
-  // round trip to PostgreSQL per change, which is what the projection spends its time on.
-  const parts = writes.map((write) => write.toSQL());
-  await db.raw(
-    `with ${parts.map((part, i) => `w${i} as (${part.sql} returning 1)`).join(', ')} select 1`,
-    parts.flatMap((part) => part.bindings as Knex.Value[]),
-  );
+        payload: { number: state.number, event: event.type, status: state.status },
+      })),
+    }),
+  ]);
 }
 
 export async function findRequest(db: Db, idOrNumber: string): Promise<RequestRow | undefined> {

@@ -6,6 +6,8 @@ import { projectRequestChange } from '../../db/requests';
 export interface ProjectChangeInput {
   state: RequestState;
   event: AuditEvent;
+  /** The workflow's history length when it made the change: which workflow task wrote it (db/requests.ts). */
+  historyLength?: number;
 }
 
 /**
@@ -14,9 +16,10 @@ export interface ProjectChangeInput {
  */
 export function createRequestActivities(db: Db) {
   return {
-    async projectChange({ state, event }: ProjectChangeInput): Promise<void> {
+    async projectChange({ state, event, historyLength }: ProjectChangeInput): Promise<void> {
       const notifications = notificationsForRequestEvent(event.type, state.clientId);
-      await projectRequestChange(db, state, event, notifications);
+      // Absent from workflows started before it was recorded: their changes keep the old rule (seq alone).
+      await projectRequestChange(db, state, event, notifications, historyLength ?? 0);
     },
   };
 }

@@ -80,7 +80,10 @@ export async function statementReviewWorkflow(input: StatementReviewInput): Prom
       status: state.status,
       seq: state.seq,
       event: { type, at: Date.now(), actorId: actor.id, actorRole: actor.role, details: { ...details, from, to: state.status } },
+      excludedRequestIds: state.excludedRequestIds,
       exclusions,
+      // Which workflow task made the change (db/billing.ts projectStatementChange).
+      historyLength: workflowInfo().historyLength,
     };
     const write = projectionQueue.then(() => projectStatementChange(change));
     projectionQueue = write;

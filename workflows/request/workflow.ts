@@ -50,7 +50,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   } else {
     const filing = fileRequest({ ...input, filedBy: { id: input.filedBy.id, role: input.filedBy.role }, now: Date.now() });
     state = filing.state;
-    projected = projectChange(filing);
+    projected = projectChange({ ...filing, historyLength: workflowInfo().historyLength });
   }
   const leanHistory = (input.revision ?? 1) >= 2;
   // The API starts a request with its search attributes; only a continued run needs them set again.
@@ -61,7 +61,9 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const commit = async (change: Change): Promise<void> => {
     state = change.state;
     publishSearchAttributes(state);
-    const write = projectionQueue.then(() => projectChange(change));
+    // Read now, in the workflow task that made the change (see db/requests.ts projectRequestChange).
+    const historyLength = workflowInfo().historyLength;
+    const write = projectionQueue.then(() => projectChange({ ...change, historyLength }));
     projectionQueue = write;
     await write;
   };
