@@ -192,7 +192,13 @@ describe('fault: the worker is SIGKILLed during a billing run and during budget 
 async function stuckReviews(env: FaultEnv, period: string): Promise<string> {
   const open = await env.db('statements').where({ period }).whereNot({ status: 'BUDGET_REGISTERED' }).select<{ client_id: string; status: string; billable_quantity: number }[]>('client_id', 'status', 'billable_quantity');
   const reviews = await Promise.all(open.filter((s) => Number(s.billable_quantity) > 0).map(async (s) => {
-    const review = await env.temporal.workflow.getHandle(statementReviewWorkflowId(period, s.client_id)).describe().then((d) => d.status.name, (e: unknown) => failureOf(e));
+    const handle = env.temporal.workflow.getHandle(statementReviewWorkflowId(period, s.client_id));
+    const status = await handle.describe().then((d) => d.status.name, (e: unknown) => failureOf(e));
+    // A failed review says why: the failure and its cause (an activity's error, say).
+    const cause = status === 'FAILED'
+      ? await handle.result().then(() => '', (e: unknown) => `: ${failureOf(e)} / ${failureOf((e as { cause?: unknown }).cause)} / ${failureOf((e as { cause?: { cause?: unknown } }).cause?.cause)}`)
+      : '';
+    const review = `${status}${cause}`;
     return `${s.client_id.slice(0, 8)} ${s.status} (review ${review})`;
   }));
   const run = await env.temporal.workflow.getHandle(billingRunWorkflowId(period)).describe().then((d) => `${d.status.name}, ${d.historyLength} events`, (e: unknown) => failureOf(e));
