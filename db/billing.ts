@@ -333,6 +333,10 @@ export async function projectStatementChange(db: Db, change: StatementChange): P
       changeNotificationParts({
         source,
         historyLength,
+        supersededIf: {
+          sql: 'exists (select 1 from statement_history where period = ? and client_id = ? and seq = ? and history_length > ?)',
+          bindings: [change.period, change.clientId, change.seq, historyLength],
+        },
         entries: change.notifications.map((n) => ({
           dedupe_key: `${source}:${n.recipient}`,
           recipient: n.recipient,

@@ -14,18 +14,24 @@ export interface OutboxEntry {
 export interface ChangeNotifications {
   source: string;
   historyLength: number;
+  /**
+   * True when the change's event row (every change writes one) is already stored from a longer
+   * history: then these notifications belong to a superseded write. The event row decides, not the
+   * notifications, since the change that won may have none.
+   */
+  supersededIf: { sql: string; bindings: Knex.Value[] };
   entries: OutboxEntry[];
 }
 
 /**
  * The two writes of a change's notifications, as parts of one statement (data-modifying CTEs): withdraw
  * the undelivered notifications of a superseded write of the same change (shorter history, other
- * keys), and insert these unless a later write of the change exists. Keyed by dedupe_key, so a retried
+ * keys), and insert these unless the change's event row is already stored from a longer history. Keyed by dedupe_key, so a retried
  * write inserts nothing twice. See migration 004.
  */
 export function changeNotificationParts(change: ChangeNotifications): { sql: string; bindings: Knex.Value[] }[] {
   const keys = change.entries.map((e) => e.dedupe_key);
-  const parts = [
+  const parts: { sql: string; bindings: Knex.Value[] }[] = [
     {
       sql: `delete from notifications
              where source = ? and history_length < ? and delivered_at is null and not (dedupe_key = any(?::text[]))`,
@@ -37,11 +43,11 @@ export function changeNotificationParts(change: ChangeNotifications): { sql: str
       sql: `insert into notifications (dedupe_key, recipient, kind, request_id, period, payload, source, history_length)
             select e.dedupe_key, e.recipient, e.kind, e.request_id, e.period, e.payload, ?, ?
               from jsonb_to_recordset(?::jsonb) as e(dedupe_key text, recipient text, kind text, request_id text, period text, payload jsonb)
-             where not exists (select 1 from notifications n where n.source = ? and n.history_length > ?)
+             where not (${change.supersededIf.sql})
             on conflict (dedupe_key) do update
                set kind = excluded.kind, payload = excluded.payload, history_length = excluded.history_length
              where notifications.history_length < excluded.history_length`,
-      bindings: [change.source, change.historyLength, JSON.stringify(change.entries), change.source, change.historyLength],
+      bindings: [change.source, change.historyLength, JSON.stringify(change.entries), ...change.supersededIf.bindings],
     });
   }
   return parts;

@@ -112,6 +112,10 @@ export async function projectRequestChange(db: Db, state: RequestState, event: A
     ...changeNotificationParts({
       source,
       historyLength,
+      supersededIf: {
+        sql: 'exists (select 1 from request_events where request_id = ? and seq = ? and history_length > ?)',
+        bindings: [state.requestId, event.seq, historyLength],
+      },
       entries: notifications.map((n) => ({
         dedupe_key: `${source}:${n.recipient}`,
         recipient: n.recipient,

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createBillingActivities } from '../../activities/billing';
 import { createRequestActivities } from '../../activities/request';
+import { projectRequestChange } from '../../db/requests';
+import { notificationsForRequestEvent } from '../../domain/notifications';
 import { applyCommand, applyDeadline, fileRequest } from '../../domain/request-state';
 import type { TimingPolicy } from '../../domain/request-lifecycle';
 import { testEnv, type TestEnv } from '../support/env';
@@ -59,6 +61,24 @@ describe('D5/R2: a change superseded by a retried workflow task is replaced in t
     await projectChange({ ...lost, historyLength: 7 });
     await projectChange({ ...kept, historyLength: 12 });
     assert.deepEqual(await read(), after);
+  });
+
+  it('R2: a superseded write landing late adds no notification, even when the change that won has none', async () => {
+    const { clientId } = await createClient(env);
+    const requestId = crypto.randomUUID();
+    const filing = fileRequest({
+      requestId, number: `RHS-N${Date.now()}`, clientId, now: Date.now(),
+      fields: { site: 'DC-1', summary: 'Patch cable', instructions: 'Patch port 4 to port 9.', priority: 'urgent' },
+      filedBy: { id: 'u-1', role: 'client_authorized' },
+    });
+    await projectRequestChange(env.db, filing.state, filing.event, [], 3);
+    const lost = applyDeadline(filing.state, 'validation_sla_breach', SILENCE, Date.now())!;
+    const kept = applyCommand(filing.state, { action: 'validation', decision: 'approve' }, { id: 'op-1', role: 'operator_l1' }, 'APPROVED', 'validation_approved', Date.now());
+    // The winning change is written without notifications; the lost one, which has two, lands after it.
+    await projectRequestChange(env.db, kept.state, kept.event, [], 12);
+    await projectRequestChange(env.db, lost.state, lost.event, notificationsForRequestEvent(lost.event.type, clientId), 7);
+    assert.deepEqual(await env.db('notifications').where({ request_id: requestId }).select('kind'), []);
+    assert.deepEqual((await env.db('request_events').where({ request_id: requestId }).orderBy('seq')).map((e) => e.type), ['filed', 'validation_approved']);
   });
 
   it('B4/D4: the statement, its history at that seq and its exclusions follow the longer history', async () => {
