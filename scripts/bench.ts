@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       latencyMs: Object.fromEntries(STEPS.map((s) => [s, lifecycles.latency.percentiles(s)])) as BenchResult['latencyMs'],
       rssMb,
       openRequests: { count: args.openRequests, workerRssMb: open.rssMb, workerPeakRssMb: open.peakRssMb, filedPerSecond: round2(args.openRequests / filing.seconds), retries: filing.retries, quick: args.quick, ...(openError ? { error: openError } : {}) },
-      warnings: { worker: worker.warnings(), api: api.warnings() },
+      warnings: { worker: worker.warnings(), api: api.warnings(), samples: { worker: worker.warningSamples(), api: api.warningSamples() } },
       baselineLatencyMs: Object.fromEntries(STEPS.map((s) => [s, baseline.latency.percentiles(s)])) as BenchResult['baselineLatencyMs'],
       profile: { cpuMsPerLifecycle: productCpu.msPerUnit, cpuMsPerBaselineWorkflow: baselineCpu.msPerUnit, history, seconds: { lifecycles: round2(lifecycles.seconds), baseline: round2(baseline.seconds) } },
       settings: { quick: args.quick, concurrency: args.concurrency, warmup: args.warmup, workflowBundle, workerTuning: { ...DEFAULT_WORKER_TUNING } },

@@ -14,6 +14,8 @@ export interface Child {
   outputBytes(): number;
   /** Lines it logged at WARN or ERROR (the Temporal SDK's core logs, e.g. a workflow task lost). */
   warnings(): number;
+  /** The first of those lines (a few, shortened), so a report can say what they were. */
+  warningSamples(): string[];
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,9 @@ export interface ChildOptions {
   readyTimeoutMs?: number;
 }
 
+const WARNING = /\bWARN\b|\bERROR\b|"level":"(warn|error)"/;
+const MAX_WARNING_SAMPLES = 5;
+
 export async function startChild(options: ChildOptions): Promise<Child> {
   const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     env: { ...process.env, ...options.env },
@@ -37,10 +42,16 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   let output = '';
   let bytes = 0;
   let warnings = 0;
+  const samples: string[] = [];
   const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
     bytes += chunk.length;
-    warnings += chunk.toString().match(/\bWARN\b|\bERROR\b|"level":"(warn|error)"/g)?.length ?? 0;
-    output = (output + chunk.toString()).slice(-8000);
+    for (const line of text.split('\n')) {
+      if (!WARNING.test(line)) continue;
+      warnings += 1;
+      if (samples.length < MAX_WARNING_SAMPLES) samples.push(line.trim().slice(0, 300));
+    }
+    output = (output + text).slice(-8000);
   };
   proc.stdout?.on('data', collect);
   proc.stderr?.on('data', collect);
@@ -55,6 +66,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     tail: () => output,
     outputBytes: () => bytes,
     warnings: () => warnings,
+    warningSamples: () => [...samples],
     stop() {
       stopping ??= (async () => {
         if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -14,8 +14,8 @@ export interface BenchResult {
   rssMb: { worker: number; api: number };
   /** The worker's memory with many requests open; `count` says how many (10,000 in a full run). */
   openRequests: { count: number; workerRssMb: number; workerPeakRssMb: number; filedPerSecond: number; retries: number; quick: boolean; error?: string };
-  /** WARN/ERROR lines the worker and the API logged during the run. */
-  warnings: { worker: number; api: number };
+  /** WARN/ERROR lines the worker and the API logged during the run, and the first few of them. */
+  warnings: { worker: number; api: number; samples: { worker: string[]; api: string[] } };
   /** Not part of the goals: the bare workflow's Update latencies, for comparison. */
   baselineLatencyMs: Record<Step, Percentiles>;
   /** Where the time goes: CPU per lifecycle by process, and what one history holds. */
@@ -72,6 +72,7 @@ export function formatTable(r: BenchResult): string {
     `RSS after the lifecycles: worker ${r.rssMb.worker} MB, api ${r.rssMb.api} MB`,
     `worker RSS with ${r.openRequests.count} open requests: ${r.openRequests.workerRssMb} MB (peak ${r.openRequests.workerPeakRssMb} MB; filed at ${round(r.openRequests.filedPerSecond)}/s, ${r.openRequests.retries} timed out and repeated)`,
     `warnings logged: worker ${r.warnings.worker}, api ${r.warnings.api}`,
+    ...[...r.warnings.samples.worker.map((l) => `  worker: ${l}`), ...r.warnings.samples.api.map((l) => `  api: ${l}`)],
     r.openRequests.error
       ? `  FAILED before all were open: ${r.openRequests.error}`
       : r.openRequests.quick
