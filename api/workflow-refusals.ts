@@ -1,10 +1,14 @@
 /**
- * What the API shares about talking to workflows: the Idempotency-Key header, and turning an Update's
- * refusal (thrown by its validator with one of REFUSAL_TYPES) into the contract's 403, 400 or 409.
+ * What the API shares about talking to workflows: the Idempotency-Key header (and the update id of a
+ * keyed action), and turning an Update's refusal (thrown by its validator with one of REFUSAL_TYPES)
+ * into the contract's 403, 400 or 409.
  */
+import crypto from 'node:crypto';
 import type { Request } from 'express';
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { claimActionKey } from '../db/action-keys';
+import type { Db } from '../db/connection';
 import { REFUSAL_TYPES } from '../workflows/request/messages';
 import { problems, type FieldError, type HttpProblem } from './problem';
 
@@ -16,6 +20,31 @@ export function idempotencyKey(req: Request): string | undefined {
   if (key === undefined) return undefined;
   if (!KEY_PATTERN.test(key)) throw problems.invalid([{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }]);
   return key;
+}
+
+/** A call's fingerprint: SHA-256 of its JSON with object keys sorted, so their order does not matter. */
+export function fingerprint(value: unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(sortedKeys(value))).digest('hex');
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortedKeys(v)]));
+}
+
+/**
+ * The update id of an action called with an Idempotency-Key (undefined without one). A user's key is
+ * bound to the first call it came with: the same key for another action, target or body is a 422,
+ * never answered as that first call.
+ */
+export async function keyedUpdateId(db: Db, req: Request, callerId: string, call: { action: string; target: string; body: unknown }): Promise<string | undefined> {
+  const key = idempotencyKey(req);
+  if (key === undefined) return undefined;
+  const mine = fingerprint(call);
+  const bound = await claimActionKey(db, { userId: callerId, key, fingerprint: mine });
+  if (bound !== mine) throw problems.unprocessable('this Idempotency-Key was used with another action, target or body');
+  return `${call.action}:${callerId}:${key}`;
 }
 
 /** A validator's refusal, or a timed-out Update, as a problem; undefined for anything else. */

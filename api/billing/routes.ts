@@ -17,7 +17,7 @@ import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { visibleClientIds } from '../request/routes';
 import { defineRoute, type RouteSpec } from '../route';
-import { idempotencyKey } from '../workflow-refusals';
+import { keyedUpdateId } from '../workflow-refusals';
 import { object } from '../schema';
 import { actorOf, notInReview, sendDecision, sendRevision, startBillingRun } from './temporal';
 import { budgetOperationView, historyView, requestLine, runView, statementView } from './views';
@@ -34,7 +34,7 @@ interface RevisionBody {
 
 const READERS = ['sla_manager', 'account_executive'] as const;
 const STATEMENT_PATH = '/v1/billing/periods/:period/statements/:clientId';
-const KEY_HEADER = { name: 'Idempotency-Key', description: 'optional; a retried call with the same key takes effect once' };
+const KEY_HEADER = { name: 'Idempotency-Key', description: 'optional; a retried call with the same key takes effect once; the key used for another action, statement or body is 422' };
 
 export function billingRoutes(context: ApiContext): RouteSpec[] {
   const { db, temporal, config } = context;
@@ -158,13 +158,13 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     }),
     headers: [KEY_HEADER],
     success: { status: 200, description: 'the statement after the change', schema: 'Statement' },
-    errors: [400, 403, 404, 409],
+    errors: [400, 403, 404, 409, 422],
     async handler({ req, caller, body, params }) {
       const row = await visibleStatement(caller, params.period, params.clientId);
       const command: StatementCommand = body.decision === 'approve' ? { kind: 'approve' } : { kind: 'dispute', reasons: body.reasons ?? '' };
       precheck(row, command, caller, body.decision);
-      const key = idempotencyKey(req);
-      await sendDecision(temporal, row.period, row.client_id, row.status, { ...body, actor: actorOf(caller) }, key && `decision:${caller.id}:${key}`);
+      const updateId = await keyedUpdateId(db, req, caller.id, { action: 'decision', target: `${row.period}/${row.client_id}`, body });
+      await sendDecision(temporal, row.period, row.client_id, row.status, { ...body, actor: actorOf(caller) }, updateId);
       return fullStatement((await findStatement(db, row.period, row.client_id))!);
     },
   });
@@ -181,13 +181,13 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
     }),
     headers: [KEY_HEADER],
     success: { status: 200, description: 'the statement after the change', schema: 'Statement' },
-    errors: [400, 403, 404, 409],
+    errors: [400, 403, 404, 409, 422],
     async handler({ req, caller, body, params }) {
       const row = await visibleStatement(caller, params.period, params.clientId);
       const input = { answer: body.answer, excludeRequestIds: body.excludeRequestIds ?? [] };
       precheck(row, { kind: 'revise', ...input }, caller, 'revise');
-      const key = idempotencyKey(req);
-      await sendRevision(temporal, row.period, row.client_id, row.status, { ...input, actor: actorOf(caller) }, key && `revision:${caller.id}:${key}`);
+      const updateId = await keyedUpdateId(db, req, caller.id, { action: 'revision', target: `${row.period}/${row.client_id}`, body: input });
+      await sendRevision(temporal, row.period, row.client_id, row.status, { ...input, actor: actorOf(caller) }, updateId);
       return fullStatement((await findStatement(db, row.period, row.client_id))!);
     },
   });

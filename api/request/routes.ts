@@ -8,7 +8,7 @@ import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { defineRoute, type RouteSpec } from '../route';
-import { idempotencyKey } from '../workflow-refusals';
+import { fingerprint, idempotencyKey, keyedUpdateId } from '../workflow-refusals';
 import { NOT_TEXT, object, type ObjectSchema } from '../schema';
 import { fileRequest as startRequestWorkflow, sendAction } from './temporal';
 
@@ -119,8 +119,8 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
       let number: string;
       let repeat = false;
       if (key) {
-        const claim = await claimFilingKey(db, { userId: caller.id, key, bodyHash: hashBody(fields), requestId });
-        if (!claim.created && claim.row.body_hash !== hashBody(fields)) throw problems.unprocessable('this Idempotency-Key was used with a different body');
+        const claim = await claimFilingKey(db, { userId: caller.id, key, bodyHash: fingerprint(fields), requestId });
+        if (!claim.created && claim.row.body_hash !== fingerprint(fields)) throw problems.unprocessable('this Idempotency-Key was used with a different body');
         ({ request_id: requestId, number } = claim.row);
         repeat = !claim.created;
         // A repeat of a filing already projected is answered from the database: the request may have
@@ -150,9 +150,9 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
       summary: ACTION_DOCS[action].summary,
       roles: ACTION_ROLES[action],
       body: ACTION_SCHEMAS[action],
-      headers: [{ name: 'Idempotency-Key', description: 'optional; a retried call with the same key takes effect once and returns the same result' }],
+      headers: [{ name: 'Idempotency-Key', description: 'optional; a retried call with the same key takes effect once and returns the same result; the key used for another action, request or body is 422' }],
       success: { status: 200, description: 'the request after the change', schema: 'Request' },
-      errors: [400, 403, 404, 409],
+      errors: [400, 403, 404, 409, 422],
       async handler({ req, caller, body, params }) {
         const row = await visibleRequest(caller, params.id);
         const command = { action, ...body } as RequestCommand;
@@ -161,8 +161,8 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
         // Role and client are checked here so a refusal needs no round trip; the state is the workflow's to judge.
         const precheck = decide(row.status, command, caller, row.client_id);
         if (!precheck.ok && precheck.code === 'forbidden') throw problems.forbidden(precheck.message);
-        const key = idempotencyKey(req);
-        await sendAction(context, row, command, caller, key ? `${action}:${caller.id}:${key}` : undefined);
+        const updateId = await keyedUpdateId(db, req, caller.id, { action, target: row.id, body });
+        await sendAction(context, row, command, caller, updateId);
         return requestView(row.id);
       },
     }),
@@ -232,12 +232,6 @@ export function visibleClientIds(caller: Caller): string[] | undefined {
 export function canSee(caller: Caller, clientId: string): boolean {
   const visible = visibleClientIds(caller);
   return visible === undefined || visible.includes(clientId);
-}
-
-/** The body's fingerprint, independent of key order. */
-function hashBody(fields: RequestFields): string {
-  const canonical = JSON.stringify(Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))));
-  return crypto.createHash('sha256').update(canonical).digest('hex');
 }
 
 function encodeCursor(row: RequestRow): string {

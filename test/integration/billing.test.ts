@@ -28,8 +28,8 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
 
   const run = (period: string, token = staff.slaManager) => call(env, 'POST', `/v1/billing/periods/${period}/run`, { token });
   const executiveFor = async (...clientIds: string[]) => (await createUser(env, env.adminToken, { role: 'account_executive', clientIds })).token;
-  const decide = (token: string, period: string, clientId: string, body: Record<string, unknown>) =>
-    call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/decision`, { token, body });
+  const decide = (token: string, period: string, clientId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/decision`, { token, body, headers });
   const revise = (period: string, clientId: string, body: Record<string, unknown>) =>
     call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/revision`, { token: staff.slaManager, body });
   const types = (statement: { history: { type: string }[] }) => statement.history.map((h) => h.type);
@@ -159,9 +159,16 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
     assert.deepEqual(noReasons.body.errors.map((e: { path: string }) => e.path), ['reasons']);
     assert.equal((await revise(period, client.clientId, { answer: 'Nothing disputed yet' })).status, 409);
 
-    const disputed = await decide(executive, period, client.clientId, { decision: 'dispute', reasons: 'Request 1 was our own mistake' });
+    const key = { 'Idempotency-Key': `dispute-${client.clientId}` };
+    const disputed = await decide(executive, period, client.clientId, { decision: 'dispute', reasons: 'Request 1 was our own mistake' }, key);
     assert.equal(disputed.status, 200, JSON.stringify(disputed.body));
     assert.equal(disputed.body.status, 'DISPUTED');
+    // The key is bound to that dispute: the same key with another body is 422; the same call answers as it did.
+    const otherBody = await decide(executive, period, client.clientId, { decision: 'dispute', reasons: 'Something else' }, key);
+    assert.equal(otherBody.status, 422, JSON.stringify(otherBody.body));
+    const repeated = await decide(executive, period, client.clientId, { decision: 'dispute', reasons: 'Request 1 was our own mistake' }, key);
+    assert.equal(repeated.status, 200, JSON.stringify(repeated.body));
+    assert.equal(repeated.body.history.filter((h: { type: string }) => h.type === 'disputed').length, 1);
     const approveWhileDisputed = await decide(executive, period, client.clientId, { decision: 'approve' });
     assert.equal(approveWhileDisputed.status, 409);
     assert.match(approveWhileDisputed.body.detail, /DISPUTED/);

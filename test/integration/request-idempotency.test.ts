@@ -121,6 +121,32 @@ describe('R1: idempotent filing', function () {
     assert.equal(withoutKey.status, 409, 'without the key it is a new action, refused in IN_EXECUTION');
   });
 
+  it('R2/R3: an action key reused for another body, action or request is 422 and changes nothing; the same call repeated still answers', async () => {
+    const { body: first } = await fileRequest(env, client.authorized);
+    const { body: second } = await fileRequest(env, client.authorized);
+    const key = newKey();
+    const approved = await act(env, staff.operator, first.id, 'validation', { decision: 'approve' }, { 'Idempotency-Key': key });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const refusals = [
+      await act(env, staff.operator, first.id, 'validation', { decision: 'reject', reason: 'Too risky' }, { 'Idempotency-Key': key }),
+      await act(env, staff.operator, first.id, 'start', {}, { 'Idempotency-Key': key }),
+      await act(env, staff.operator, second.id, 'validation', { decision: 'approve' }, { 'Idempotency-Key': key }),
+    ];
+    for (const refused of refusals) {
+      assert.equal(refused.status, 422, JSON.stringify(refused.body));
+      assert.equal(refused.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+      assert.match(refused.body.detail, /Idempotency-Key/);
+    }
+    const repeated = await act(env, staff.operator, first.id, 'validation', { decision: 'approve' }, { 'Idempotency-Key': key });
+    assert.equal(repeated.status, 200);
+    assert.equal(repeated.body.status, 'APPROVED');
+    assert.deepEqual(repeated.body.events.map((e: { type: string }) => e.type), ['filed', 'validation_approved']);
+    const untouched = await call(env, 'GET', `/v1/requests/${second.id}`, { token: staff.operator });
+    assert.equal(untouched.body.status, 'IN_VALIDATION');
+    assert.equal(updateEventCounts(await requestHistories(env, first.number)).accepted, 2, 'filed and the one validation');
+    assert.equal(updateEventCounts(await requestHistories(env, second.number)).accepted, 1, 'filed only');
+  });
+
   it('R1: one key used by two users files two requests (keys belong to their user)', async () => {
     const key = newKey();
     const a = await fileRequest(env, client.authorized, VALID_FILING, { 'Idempotency-Key': key });
