@@ -7,10 +7,10 @@ import crypto from 'node:crypto';
 import type { Request } from 'express';
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { claimActionKey } from '../db/action-keys';
+import { claimActionKey, releaseActionKey } from '../db/action-keys';
 import type { Db } from '../db/connection';
 import { REFUSAL_TYPES } from '../workflows/request/messages';
-import { problems, type FieldError, type HttpProblem } from './problem';
+import { HttpProblem, problems, type FieldError } from './problem';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
@@ -34,17 +34,30 @@ function sortedKeys(value: unknown): unknown {
 }
 
 /**
- * The update id of an action called with an Idempotency-Key (undefined without one). A user's key is
- * bound to the first call it came with: the same key for another action, target or body is a 422,
- * never answered as that first call.
+ * Sends an action, with the update id of its Idempotency-Key when it has one. A user's key is bound to
+ * the first call it came with: the same key for another action, target or body is a 422, never
+ * answered as that first call. A call refused as invalid input (400) did not run, so its key is
+ * released and the corrected call may use it.
  */
-export async function keyedUpdateId(db: Db, req: Request, callerId: string, call: { action: string; target: string; body: unknown }): Promise<string | undefined> {
+export async function sendKeyedAction(
+  db: Db,
+  req: Request,
+  callerId: string,
+  call: { action: string; target: string; body: unknown },
+  send: (updateId: string | undefined) => Promise<void>,
+): Promise<void> {
   const key = idempotencyKey(req);
-  if (key === undefined) return undefined;
-  const mine = fingerprint(call);
-  const bound = await claimActionKey(db, { userId: callerId, key, fingerprint: mine });
-  if (bound !== mine) throw problems.unprocessable('this Idempotency-Key was used with another action, target or body');
-  return `${call.action}:${callerId}:${key}`;
+  if (key === undefined) return send(undefined);
+  const claim = { userId: callerId, key, fingerprint: fingerprint(call) };
+  if ((await claimActionKey(db, claim)) !== claim.fingerprint) {
+    throw problems.unprocessable('this Idempotency-Key was used with another action, target or body');
+  }
+  try {
+    await send(`${call.action}:${callerId}:${key}`);
+  } catch (error) {
+    if (error instanceof HttpProblem && error.status === 400) await releaseActionKey(db, claim);
+    throw error;
+  }
 }
 
 /** A validator's refusal, or a timed-out Update, as a problem; undefined for anything else. */

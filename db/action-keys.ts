@@ -17,3 +17,8 @@ export async function claimActionKey(db: Db, claim: { userId: string; key: strin
   if (!existing) throw new Error('action key vanished after a conflict');
   return existing.fingerprint;
 }
+
+/** Unbinds a key from this fingerprint: its call was refused before it ran, so the key is free again. */
+export async function releaseActionKey(db: Db, claim: { userId: string; key: string; fingerprint: string }): Promise<void> {
+  await db('action_keys').where({ user_id: claim.userId, key: claim.key, fingerprint: claim.fingerprint }).delete();
+}

@@ -17,7 +17,7 @@ import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { visibleClientIds } from '../request/routes';
 import { defineRoute, type RouteSpec } from '../route';
-import { keyedUpdateId } from '../workflow-refusals';
+import { sendKeyedAction } from '../workflow-refusals';
 import { object } from '../schema';
 import { actorOf, notInReview, sendDecision, sendRevision, startBillingRun } from './temporal';
 import { budgetOperationView, historyView, requestLine, runView, statementView } from './views';
@@ -163,8 +163,8 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
       const row = await visibleStatement(caller, params.period, params.clientId);
       const command: StatementCommand = body.decision === 'approve' ? { kind: 'approve' } : { kind: 'dispute', reasons: body.reasons ?? '' };
       precheck(row, command, caller, body.decision);
-      const updateId = await keyedUpdateId(db, req, caller.id, { action: 'decision', target: `${row.period}/${row.client_id}`, body });
-      await sendDecision(temporal, row.period, row.client_id, row.status, { ...body, actor: actorOf(caller) }, updateId);
+      await sendKeyedAction(db, req, caller.id, { action: 'decision', target: `${row.period}/${row.client_id}`, body }, (updateId) =>
+        sendDecision(temporal, row.period, row.client_id, row.status, { ...body, actor: actorOf(caller) }, updateId));
       return fullStatement((await findStatement(db, row.period, row.client_id))!);
     },
   });
@@ -186,8 +186,8 @@ export function billingRoutes(context: ApiContext): RouteSpec[] {
       const row = await visibleStatement(caller, params.period, params.clientId);
       const input = { answer: body.answer, excludeRequestIds: body.excludeRequestIds ?? [] };
       precheck(row, { kind: 'revise', ...input }, caller, 'revise');
-      const updateId = await keyedUpdateId(db, req, caller.id, { action: 'revision', target: `${row.period}/${row.client_id}`, body: input });
-      await sendRevision(temporal, row.period, row.client_id, row.status, { ...input, actor: actorOf(caller) }, updateId);
+      await sendKeyedAction(db, req, caller.id, { action: 'revision', target: `${row.period}/${row.client_id}`, body: input }, (updateId) =>
+        sendRevision(temporal, row.period, row.client_id, row.status, { ...input, actor: actorOf(caller) }, updateId));
       return fullStatement((await findStatement(db, row.period, row.client_id))!);
     },
   });

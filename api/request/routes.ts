@@ -8,7 +8,7 @@ import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
 import { problems } from '../problem';
 import { defineRoute, type RouteSpec } from '../route';
-import { fingerprint, idempotencyKey, keyedUpdateId } from '../workflow-refusals';
+import { fingerprint, idempotencyKey, sendKeyedAction } from '../workflow-refusals';
 import { NOT_TEXT, object, type ObjectSchema } from '../schema';
 import { fileRequest as startRequestWorkflow, sendAction } from './temporal';
 
@@ -161,8 +161,7 @@ export function requestRoutes(context: ApiContext): RouteSpec[] {
         // Role and client are checked here so a refusal needs no round trip; the state is the workflow's to judge.
         const precheck = decide(row.status, command, caller, row.client_id);
         if (!precheck.ok && precheck.code === 'forbidden') throw problems.forbidden(precheck.message);
-        const updateId = await keyedUpdateId(db, req, caller.id, { action, target: row.id, body });
-        await sendAction(context, row, command, caller, updateId);
+        await sendKeyedAction(db, req, caller.id, { action, target: row.id, body }, (updateId) => sendAction(context, row, command, caller, updateId));
         return requestView(row.id);
       },
     }),

@@ -30,8 +30,8 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
   const executiveFor = async (...clientIds: string[]) => (await createUser(env, env.adminToken, { role: 'account_executive', clientIds })).token;
   const decide = (token: string, period: string, clientId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/decision`, { token, body, headers });
-  const revise = (period: string, clientId: string, body: Record<string, unknown>) =>
-    call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/revision`, { token: staff.slaManager, body });
+  const revise = (period: string, clientId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    call(env, 'POST', `/v1/billing/periods/${period}/statements/${clientId}/revision`, { token: staff.slaManager, body, headers });
   const types = (statement: { history: { type: string }[] }) => statement.history.map((h) => h.type);
 
   it('B1: a month not yet ended is refused (409); a malformed period is 400; only the SLA manager runs', async () => {
@@ -174,10 +174,12 @@ describe('monthly billing (B1-B5) as scheduled workflows', function () {
     assert.match(approveWhileDisputed.body.detail, /DISPUTED/);
 
     const excludedId = issued.requests[0].requestId;
-    const unknownId = await revise(period, client.clientId, { answer: 'x', excludeRequestIds: ['not-a-request'] });
+    // A call refused as invalid input did not run: its key stays free for the corrected call.
+    const revisionKey = { 'Idempotency-Key': `revise-${client.clientId}` };
+    const unknownId = await revise(period, client.clientId, { answer: 'x', excludeRequestIds: ['not-a-request'] }, revisionKey);
     assert.equal(unknownId.status, 400);
     assert.deepEqual(unknownId.body.errors.map((e: { path: string }) => e.path), ['excludeRequestIds[0]']);
-    const revised = await revise(period, client.clientId, { answer: 'Agreed: excluded, it was a cabling error on our side', excludeRequestIds: [excludedId] });
+    const revised = await revise(period, client.clientId, { answer: 'Agreed: excluded, it was a cabling error on our side', excludeRequestIds: [excludedId] }, revisionKey);
     assert.equal(revised.status, 200, JSON.stringify(revised.body));
     assert.equal(revised.body.status, 'PENDING_REVIEW');
     assert.equal(revised.body.interventions, 7);
