@@ -1,6 +1,6 @@
 /**
- * What the API shares about talking to workflows: the Idempotency-Key header (and the update id of a
- * keyed action), and turning an Update's refusal (thrown by its validator with one of REFUSAL_TYPES)
+ * What the API shares about talking to workflows: the Idempotency-Key header (and sending an action
+ * under one), and turning an Update's refusal (thrown by its validator with one of REFUSAL_TYPES)
  * into the contract's 403, 400 or 409.
  */
 import crypto from 'node:crypto';

@@ -26,8 +26,8 @@ export interface ChangeNotifications {
 /**
  * The two writes of a change's notifications, as parts of one statement (data-modifying CTEs): withdraw
  * the undelivered notifications of a superseded write of the same change (shorter history, other
- * keys), and insert these unless the change's event row is already stored from a longer history. Keyed by dedupe_key, so a retried
- * write inserts nothing twice. See migration 004.
+ * keys), and insert these unless the change's event row is already stored from a longer history.
+ * Keyed by dedupe_key, so a retried write inserts nothing twice. See migration 004.
  */
 export function changeNotificationParts(change: ChangeNotifications): { sql: string; bindings: Knex.Value[] }[] {
   const keys = change.entries.map((e) => e.dedupe_key);
